@@ -1,52 +1,134 @@
+using System.Text;
+using Microsoft.ML.Recurrent.Decoding;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Training;
+
 namespace Microsoft.ML.Recurrent;
 
 /// <summary>
 /// A character-level recurrent language model: trains on any text, generates with temperature and a
-/// priming text, saves and loads. Usable without ML.NET pipelines.
+/// priming text, saves and loads. Usable without ML.NET pipelines. Generation is thread-safe: every call
+/// has its own recurrent state.
 /// </summary>
-public sealed partial class CharLanguageModel
+public sealed class CharLanguageModel
 {
+    private const string FileMagic = "MLRNNLM1";
+
+    private CharLanguageModel(CharVocabulary vocabulary, LanguageNetwork network, double? validationLoss)
+    {
+        VocabularyMap = vocabulary;
+        Network = network;
+        ValidationLoss = validationLoss;
+    }
+
+    internal CharVocabulary VocabularyMap { get; }
+    internal LanguageNetwork Network { get; }
+
     /// <summary>Trains a model on <paramref name="text"/>.</summary>
+    /// <param name="text">The training text (its last <see cref="CharLanguageModelOptions.ValidationFraction"/> is held out for validation).</param>
+    /// <param name="options">Training options; null for the defaults (which stop after 10 epochs).</param>
+    /// <param name="progress">Receives progress reports (iteration, epoch, losses, throughput, time left).</param>
+    /// <param name="cancellationToken">Cancels training (an <see cref="OperationCanceledException"/>; the last checkpoint stays).</param>
     public static CharLanguageModel Train(string text, CharLanguageModelOptions? options = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+        => Train(text, options, progress, log: null, cancellationToken);
+
+    internal static CharLanguageModel Train(string text, CharLanguageModelOptions? options, IProgress<TrainingProgress>? progress,
+        Action<string>? log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        options ??= new CharLanguageModelOptions { MaxEpochs = 10 };
+        var trainer = LanguageModelTrainer.Run(text, options, progress, log, cancellationToken);
+        return new CharLanguageModel(trainer.Vocabulary, trainer.Network, trainer.BestValidationLoss);
+    }
 
     /// <summary>Trains a model on a UTF-8 text file.</summary>
     public static CharLanguageModel TrainFromFile(string path, CharLanguageModelOptions? options = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+        => Train(ReadUtf8Text(path), options, progress, cancellationToken);
+
+    /// <summary>
+    /// Reads a text file that must be valid UTF-8 (a byte-order mark is allowed); other encodings are an
+    /// error that says where the first invalid byte is, instead of silently turning into replacement characters.
+    /// </summary>
+    public static string ReadUtf8Text(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"The text file '{path}' does not exist.", path);
+        byte[] bytes = File.ReadAllBytes(path);
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes).TrimStart('\uFEFF');
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new InvalidDataException($"The file '{path}' is not valid UTF-8 (invalid byte at offset {e.Index}); convert it to UTF-8 first.", e);
+        }
+    }
 
     /// <summary>
     /// Generates <paramref name="maxLength"/> characters following <paramref name="prime"/> (which is not
     /// repeated in the result). Temperature 0 is greedy (argmax) decoding. The same seed gives the same text.
     /// </summary>
+    /// <exception cref="ArgumentException">The prime contains a character the model never saw.</exception>
     public string Generate(string prime, int maxLength, float temperature = 1f, int seed = 0)
-        => throw new NotImplementedException();
+        => string.Concat(GenerateCharacters(prime, maxLength, temperature, seed));
+
+    /// <summary>
+    /// Like <see cref="Generate"/>, but yields each character (a Unicode scalar, as a string) as soon as it
+    /// is sampled, for streaming.
+    /// </summary>
+    public IEnumerable<string> GenerateCharacters(string prime, int maxLength, float temperature = 1f, int seed = 0)
+        => new Sampler(Network, VocabularyMap).Generate(prime, maxLength, temperature, seed);
 
     /// <summary>Average negative log-likelihood (nats per character) of <paramref name="text"/> under the model.</summary>
-    public double Evaluate(string text) => throw new NotImplementedException();
+    public double Evaluate(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var ids = VocabularyMap.Encode(text);
+        return new LossEvaluator(Network, TextStreams.ForEvaluation(ids, 50, 50, "text")).Evaluate();
+    }
 
-    /// <summary>Writes the model to a file (atomically).</summary>
-    public void Save(string path) => throw new NotImplementedException();
+    /// <summary>Writes the model to a file (atomically: a crash never leaves a half-written model).</summary>
+    public void Save(string path) => ModelFile.WriteAtomic(path, FileMagic, w =>
+    {
+        NetworkSerializer.Write(w, VocabularyMap, Network);
+        w.Write(ValidationLoss ?? double.NaN);
+    });
 
     /// <summary>Reads a model written by <see cref="Save(string)"/>.</summary>
-    public static CharLanguageModel Load(string path) => throw new NotImplementedException();
+    /// <exception cref="InvalidDataException">The file is not a model, or is truncated or corrupt.</exception>
+    public static CharLanguageModel Load(string path)
+    {
+        const string what = "character language model";
+        using var r = ModelFile.OpenVerified(path, FileMagic, what);
+        var (vocabulary, network) = NetworkSerializer.Read(r, what);
+        try
+        {
+            double validation = r.ReadDouble();
+            return new CharLanguageModel(vocabulary, network, double.IsNaN(validation) ? null : validation);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"The {what} '{path}' is truncated.", e);
+        }
+    }
 
     /// <summary>The characters the model knows, in index order.</summary>
-    public IReadOnlyList<string> Vocabulary => throw new NotImplementedException();
+    public IReadOnlyList<string> Vocabulary => VocabularyMap.Symbols;
 
     /// <summary>Recurrent cell.</summary>
-    public RecurrentCell Cell => throw new NotImplementedException();
+    public RecurrentCell Cell => Network.Shape.Cell;
 
     /// <summary>Hidden units per layer.</summary>
-    public int HiddenSize => throw new NotImplementedException();
+    public int HiddenSize => Network.Shape.Hidden;
 
     /// <summary>Number of recurrent layers.</summary>
-    public int Layers => throw new NotImplementedException();
+    public int Layers => Network.Shape.Layers;
 
     /// <summary>Number of trainable parameters.</summary>
-    public int ParameterCount => throw new NotImplementedException();
+    public int ParameterCount => Network.Parameters.Count;
 
     /// <summary>Best validation loss (nats per character) seen in training, if a validation split was used.</summary>
-    public double? ValidationLoss => throw new NotImplementedException();
+    public double? ValidationLoss { get; }
 }

@@ -19,4 +19,6 @@ public sealed record TrainingProgress
     public TimeSpan Elapsed { get; init; }
     /// <summary>Estimated time left under the active stopping rule, when it can be estimated.</summary>
     public TimeSpan? Remaining { get; init; }
+    /// <summary>A short text sampled from the model at this evaluation, when <see cref="CharLanguageModelOptions.SampleLength"/> asks for one.</summary>
+    public string? Sample { get; init; }
 }

@@ -1,0 +1,93 @@
+namespace Microsoft.ML.Recurrent.Layers;
+
+/// <summary>
+/// The recurrent part of a layer: h_t = cell(xg_t, h_{t−1}), where xg = x·Wx + b are the input
+/// pre-activations for all T steps, computed beforehand by the caller in one large GEMM (or a row gather for
+/// one-hot input). Keeping the input projection outside the recurrence is what leaves room for extra
+/// inputs: a conditioning vector (image captioning, Wih·v) is one more projection added into xg, and a
+/// bidirectional layer is two recurrences over the same xg width. Rows are time-major: row t·B + b.
+/// </summary>
+internal abstract class Recurrence
+{
+    protected Recurrence(ParameterStore store, string name, int hidden, int gates, bool recurrentBias)
+    {
+        Hidden = hidden;
+        Gates = gates;
+        RecurrentWeight = store.Declare(name + ".Wh", hidden, gates * hidden);
+        RecurrentBias = recurrentBias ? store.Declare(name + ".bh", 1, gates * hidden, isBias: true) : null;
+    }
+
+    /// <summary>Hidden units H.</summary>
+    public int Hidden { get; }
+    /// <summary>Gate blocks per step (RNN 1, LSTM 4, GRU 3).</summary>
+    public int Gates { get; }
+    /// <summary>Width of the input pre-activations, Gates·H.</summary>
+    public int GateWidth => Gates * Hidden;
+    /// <summary>Wh [H, Gates·H].</summary>
+    public Parameter RecurrentWeight { get; }
+    /// <summary>bh [Gates·H] (GRU only: its candidate applies the reset gate to Wh·h + bh).</summary>
+    public Parameter? RecurrentBias { get; }
+    /// <summary>Whether the state carries a cell vector (LSTM).</summary>
+    public virtual bool HasCell => false;
+
+    public static Recurrence Create(RecurrentCell cell, ParameterStore store, string name, int hidden) => cell switch
+    {
+        RecurrentCell.Rnn => new RnnRecurrence(store, name, hidden),
+        RecurrentCell.Lstm => new LstmRecurrence(store, name, hidden),
+        RecurrentCell.Gru => new GruRecurrence(store, name, hidden),
+        _ => throw new ArgumentOutOfRangeException(nameof(cell), cell, "Unknown recurrent cell."),
+    };
+
+    /// <summary>Activations for up to <paramref name="maxSteps"/> steps of <paramref name="batch"/> streams.</summary>
+    public abstract RecurrenceCache CreateCache(int maxSteps, int batch);
+
+    public RecurrentState CreateState(int batch) => new(batch * Hidden, HasCell);
+
+    // xg [T·B, G·H], state (h0, c0) -> cache.Outputs [T·B, H]; state becomes (h_T, c_T)
+    public abstract void Forward(RecurrenceCache cache, ReadOnlySpan<float> xg, RecurrentState state, int steps);
+
+    // dh [T·B, H] -> dxg [T·B, G·H]; dWh (dbh) accumulated; cache.InitialStateGradient gets d(h0, c0)
+    public abstract void Backward(RecurrenceCache cache, ReadOnlySpan<float> dh, Span<float> dxg, int steps);
+}
+
+/// <summary>Hidden state (and LSTM cell) of B streams, carried from one chunk to the next.</summary>
+internal sealed class RecurrentState(int size, bool hasCell)
+{
+    public float[] H { get; } = new float[size];
+    public float[] C { get; } = hasCell ? new float[size] : [];
+
+    public void Reset()
+    {
+        Array.Clear(H);
+        Array.Clear(C);
+    }
+
+    public void CopyFrom(RecurrentState other)
+    {
+        other.H.CopyTo(H, 0);
+        other.C.CopyTo(C, 0);
+    }
+}
+
+/// <summary>What a recurrence keeps from forward for backward. hs holds h_0..h_T ((T+1)·B·H).</summary>
+internal class RecurrenceCache(int maxSteps, int batch, int hidden)
+{
+    public int MaxSteps { get; } = maxSteps;
+    public int Batch { get; } = batch;
+    public int Hidden { get; } = hidden;
+    public float[] Hs { get; } = new float[(maxSteps + 1) * batch * hidden];
+    /// <summary>Gradient with respect to the initial state (h0, then c0 for LSTM) after backward.</summary>
+    public RecurrentState InitialStateGradient { get; protected init; } = new(batch * hidden, false);
+
+    /// <summary>Outputs h_1..h_T, [T·B, H].</summary>
+    public Span<float> Outputs(int steps) => Hs.AsSpan(Batch * Hidden, steps * Batch * Hidden);
+
+    /// <summary>h_t for t in 0..T, [B, H].</summary>
+    public Span<float> H(int t) => Hs.AsSpan(t * Batch * Hidden, Batch * Hidden);
+
+    public void CheckSteps(int steps)
+    {
+        if (steps < 1 || steps > MaxSteps)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"Steps must be in [1, {MaxSteps}].");
+    }
+}

@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+
+namespace Microsoft.ML.Recurrent.Models;
+
+/// <summary>Reads and writes a network's shape, vocabulary and weights inside a <see cref="ModelFile"/> payload.</summary>
+internal static class NetworkSerializer
+{
+    public static void Write(BinaryWriter w, CharVocabulary vocabulary, LanguageNetwork network)
+    {
+        var s = network.Shape;
+        w.Write((int)s.Cell);
+        w.Write(s.Hidden);
+        w.Write(s.Layers);
+        w.Write(s.Dropout);
+        w.Write(vocabulary.Count);
+        foreach (int cp in vocabulary.CodePoints) w.Write(cp);
+        WriteFloats(w, network.Parameters.Values);
+    }
+
+    public static (CharVocabulary Vocabulary, LanguageNetwork Network) Read(BinaryReader r, string what)
+    {
+        try
+        {
+            var cell = (RecurrentCell)r.ReadInt32();
+            int hidden = r.ReadInt32(), layers = r.ReadInt32();
+            float dropout = r.ReadSingle();
+            int vocabularySize = r.ReadInt32();
+            var shape = new NetworkShape(cell, vocabularySize, hidden, layers, dropout);
+            shape.Validate();
+            EnsureRemaining(r, 4L * vocabularySize, what);
+            var codePoints = new int[vocabularySize];
+            for (int i = 0; i < codePoints.Length; i++) codePoints[i] = r.ReadInt32();
+            var vocabulary = new CharVocabulary(codePoints);
+            long expected = LanguageNetwork.CountParameters(shape);
+            int stored = r.ReadInt32();
+            if (stored != expected)
+                throw new InvalidDataException($"The {what} declares {stored} weights but its shape ({cell}, {layers}×{hidden}, {vocabularySize} characters) needs {expected}.");
+            EnsureRemaining(r, 4L * stored, what);
+            var network = new LanguageNetwork(shape);
+            ReadFloatsInto(r, network.Parameters.Values);
+            foreach (float v in network.Parameters.Values)
+                if (!float.IsFinite(v)) throw new InvalidDataException($"The {what} holds non-finite weights.");
+            return (vocabulary, network);
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException)
+        {
+            throw new InvalidDataException($"The {what} is corrupt: {e.Message}", e);
+        }
+    }
+
+    public static void WriteFloats(BinaryWriter w, ReadOnlySpan<float> values)
+    {
+        w.Write(values.Length);
+        w.Write(MemoryMarshal.AsBytes(values));
+    }
+
+    public static void ReadFloatsInto(BinaryReader r, Span<float> destination)
+    {
+        var bytes = MemoryMarshal.AsBytes(destination);
+        if (r.Read(bytes) != bytes.Length) throw new EndOfStreamException("The weights are truncated.");
+    }
+
+    public static float[] ReadFloats(BinaryReader r, string what)
+    {
+        int count = r.ReadInt32();
+        if (count < 0) throw new InvalidDataException($"The {what} is corrupt: negative array length.");
+        EnsureRemaining(r, 4L * count, what);
+        var values = new float[count];
+        ReadFloatsInto(r, values);
+        return values;
+    }
+
+    public static void EnsureRemaining(BinaryReader r, long bytes, string what)
+    {
+        if (bytes > r.BaseStream.Length - r.BaseStream.Position)
+            throw new InvalidDataException($"The {what} is truncated: {bytes} more bytes expected, {r.BaseStream.Length - r.BaseStream.Position} left.");
+    }
+}
