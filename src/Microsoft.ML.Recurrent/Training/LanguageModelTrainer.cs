@@ -64,6 +64,8 @@ internal sealed partial class LanguageModelTrainer
     /// <summary>Validation loss at the latest evaluation.</summary>
     public double? LastValidationLoss { get; private set; }
     public int Iterations => _iteration;
+    internal Optimizer Optimizer => _optimizer;
+    internal RecurrentState[] States => _states;
     public TimeSpan TrainingTime => _trainingTime;
 
     /// <summary>Trains on <paramref name="text"/>; resumes from the options' checkpoint when one exists.</summary>

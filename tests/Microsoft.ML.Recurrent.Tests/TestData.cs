@@ -1,0 +1,29 @@
+namespace Microsoft.ML.Recurrent.Tests;
+
+/// <summary>The shared data sets (../shared/data beside the repository), never copied into it.</summary>
+internal static class TestData
+{
+    public static string Directory { get; } = Find();
+
+    public static string TinyShakespearePath => Path.Combine(Directory, "tinyshakespeare.txt");
+
+    public static string TinyShakespeare(int characters) => File.ReadAllText(TinyShakespearePath)[..characters];
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "shared", "data");
+            if (File.Exists(Path.Combine(candidate, "tinyshakespeare.txt"))) return candidate;
+        }
+        throw new DirectoryNotFoundException("../shared/data (with tinyshakespeare.txt) was not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>A scratch directory removed on dispose.</summary>
+    public sealed class TempDirectory : IDisposable
+    {
+        public string Path { get; } = System.IO.Directory.CreateTempSubdirectory("mlrnn-test-").FullName;
+        public string File(string name) => System.IO.Path.Combine(Path, name);
+        public void Dispose() => System.IO.Directory.Delete(Path, recursive: true);
+    }
+}
