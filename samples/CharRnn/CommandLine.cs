@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Microsoft.ML.Recurrent;
+
+namespace CharRnn;
+
+/// <summary>The command line: options, their validation, and the error handling around the work.</summary>
+internal static class CommandLine
+{
+    public const string DefaultModelPath = "models/charrnn.rnnlm";
+    public const double DefaultTimeSeconds = 90;
+
+    public static RootCommand Create(Func<Settings, CancellationToken, int> run)
+    {
+        var data = new Option<string?>("--data")
+        {
+            Description = "UTF-8 text file to train on (default: this repository's own C# source, built in)",
+            HelpName = "FILE",
+        };
+        data.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } path && !File.Exists(path))
+            {
+                r.AddError($"--data: the file '{path}' does not exist.");
+            }
+        });
+        var cell = new Option<string>("--cell") { Description = "Recurrent cell", DefaultValueFactory = _ => "lstm" };
+        cell.AcceptOnlyFromAmong("rnn", "lstm", "gru");
+        var hidden = Positive(new Option<int>("--hidden") { Description = "Hidden units per layer", DefaultValueFactory = _ => 128 });
+        var layers = Positive(new Option<int>("--layers") { Description = "Stacked recurrent layers", DefaultValueFactory = _ => 2 });
+        var time = Positive(new Option<double?>("--time")
+        {
+            Description = $"Training time budget in seconds (default {DefaultTimeSeconds} unless --epochs is given)",
+            HelpName = "SECONDS",
+        });
+        var epochs = Positive(new Option<double?>("--epochs") { Description = "Stop after this many passes over the text" });
+        var temperature = new Option<float>("--temperature")
+        {
+            Description = "Sampling temperature (0 = greedy; higher = more surprising)",
+            DefaultValueFactory = _ => 0.8f,
+        };
+        temperature.Validators.Add(r =>
+        {
+            float t = r.GetValueOrDefault<float>();
+            if (!(t >= 0) || float.IsInfinity(t))
+            {
+                r.AddError("--temperature must be a finite number >= 0.");
+            }
+        });
+        var prime = new Option<string>("--prime")
+        {
+            Description = "Text the sample starts from (default: a new line)",
+            DefaultValueFactory = _ => "",
+        };
+        var length = Positive(new Option<int>("--length") { Description = "Characters to generate", DefaultValueFactory = _ => 500 });
+        var seed = new Option<int>("--seed") { Description = "Seed for training and sampling", DefaultValueFactory = _ => 1 };
+        var model = new Option<string>("--model")
+        {
+            Description = "Where the model is saved (and loaded from with --sample-only)",
+            HelpName = "PATH",
+            DefaultValueFactory = _ => DefaultModelPath,
+        };
+        var sampleOnly = new Option<bool>("--sample-only") { Description = "Load the saved model and generate; no training" };
+
+        var root = new RootCommand(
+            "Trains a character-level recurrent language model (RNN, LSTM or GRU) with Microsoft.ML.Recurrent, " +
+            "saves it, and generates text from it.")
+        {
+            data, cell, hidden, layers, time, epochs, temperature, prime, length, seed, model, sampleOnly,
+        };
+        root.SetAction((result, cancellationToken) =>
+        {
+            double? seconds = result.GetValue(time);
+            double? epochCount = result.GetValue(epochs);
+            var settings = new Settings
+            {
+                DataPath = result.GetValue(data),
+                Cell = result.GetValue(cell) switch
+                {
+                    "rnn" => RecurrentCell.Rnn,
+                    "gru" => RecurrentCell.Gru,
+                    _ => RecurrentCell.Lstm,
+                },
+                HiddenSize = result.GetValue(hidden),
+                Layers = result.GetValue(layers),
+                TimeBudget = seconds is null && epochCount is null
+                    ? TimeSpan.FromSeconds(DefaultTimeSeconds)
+                    : seconds is { } s ? TimeSpan.FromSeconds(s) : null,
+                Epochs = epochCount,
+                Temperature = result.GetValue(temperature),
+                Prime = result.GetValue(prime) ?? "",
+                Length = result.GetValue(length),
+                Seed = result.GetValue(seed),
+                ModelPath = result.GetValue(model) ?? DefaultModelPath,
+                SampleOnly = result.GetValue(sampleOnly),
+            };
+            return Task.Run(() => RunReportingErrors(run, settings, cancellationToken), CancellationToken.None);
+        });
+        return root;
+    }
+
+    private static int RunReportingErrors(Func<Settings, CancellationToken, int> run, Settings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return run(settings, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("Cancelled; nothing was saved.");
+            return 130;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // Bad option values the core rejects (e.g. --hidden too large), unreadable or non-UTF-8 files,
+            // prompts with unknown characters, corrupt model files.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static Option<T> Positive<T>(Option<T> option)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<T>() is { } value && !(Convert.ToDouble(value) > 0 && double.IsFinite(Convert.ToDouble(value))))
+            {
+                r.AddError($"{option.Name} must be a positive number, not {value}.");
+            }
+        });
+        return option;
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.ML.Recurrent;
+
+namespace CharRnn;
+
+/// <summary>What the command line asked for.</summary>
+internal sealed record Settings
+{
+    /// <summary>Training text (UTF-8); null = the built-in corpus (this repository's C# source).</summary>
+    public string? DataPath { get; init; }
+    public RecurrentCell Cell { get; init; } = RecurrentCell.Lstm;
+    public int HiddenSize { get; init; } = 128;
+    public int Layers { get; init; } = 2;
+    /// <summary>Training time budget; null = none (then <see cref="Epochs"/> stops training).</summary>
+    public TimeSpan? TimeBudget { get; init; }
+    public double? Epochs { get; init; }
+    public float Temperature { get; init; } = 0.8f;
+    public string Prime { get; init; } = "";
+    public int Length { get; init; } = 500;
+    public int Seed { get; init; } = 1;
+    public string ModelPath { get; init; } = CommandLine.DefaultModelPath;
+    public bool SampleOnly { get; init; }
+}
