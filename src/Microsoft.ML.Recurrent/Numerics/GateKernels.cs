@@ -1,12 +1,14 @@
-using System.Numerics.Tensors;
-
 namespace Microsoft.ML.Recurrent.Numerics;
 
 /// <summary>
 /// Fused element-wise math of the recurrent cells for one time step over a minibatch of B rows.
 /// Gate blocks within a row are laid out contiguously: LSTM [i | f | o | g], GRU [r | z | n], each H wide.
+/// Each kernel makes one pass over a row, widest vectors first and one lane for the tail; σ and tanh come from
+/// <see cref="SimdMath"/>, so results are identical for every <see cref="KernelSettings.VectorWidth"/>.
+/// An output may be the same span as an input of the same shape (e.g. dGates = gates): every element's inputs
+/// are read before its outputs are written.
 /// </summary>
-internal static class GateKernels
+internal static unsafe class GateKernels
 {
     /// <summary>
     /// LSTM step. gates [B,4H]: pre-activations in, activations out (σ for i,f,o; tanh for g).
@@ -14,22 +16,47 @@ internal static class GateKernels
     /// </summary>
     public static void LstmForward(Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> h, int batch, int hidden)
     {
-        int g4 = 4 * hidden;
-        for (int b = 0; b < batch; b++)
+        long bh = Size(batch, hidden), bg = 4 * bh;
+        Check(gates.Length, bg, cPrev.Length, bh, c.Length, bh, tanhC.Length, bh, h.Length, bh);
+        int width = KernelSettings.VectorWidth;
+        fixed (float* pg = gates, pcp = cPrev, pc = c, ptc = tanhC, ph = h)
         {
-            var row = gates.Slice(b * g4, g4);
-            TensorPrimitives.Sigmoid(row[..(3 * hidden)], row[..(3 * hidden)]);
-            TensorPrimitives.Tanh(row[(3 * hidden)..], row[(3 * hidden)..]);
-            for (int j = 0; j < hidden; j++)
+            for (int b = 0; b < batch; b++)
             {
-                int s = b * hidden + j;
-                float cv = row[hidden + j] * cPrev[s] + row[j] * row[3 * hidden + j];
-                c[s] = cv;
-                float tc = MathF.Tanh(cv);
-                tanhC[s] = tc;
-                h[s] = row[2 * hidden + j] * tc;
+                float* g = pg + (long)b * 4 * hidden;
+                long s = (long)b * hidden;
+                int j = 0;
+                if (width == 512)
+                    j = LstmForward<V512>(g, pcp + s, pc + s, ptc + s, ph + s, hidden, j);
+                if (width >= 256)
+                    j = LstmForward<V256>(g, pcp + s, pc + s, ptc + s, ph + s, hidden, j);
+                LstmForward<V1>(g, pcp + s, pc + s, ptc + s, ph + s, hidden, j);
             }
         }
+    }
+
+    /// <summary>One batch row from column j while a whole vector fits; returns the first column not done.</summary>
+    private static int LstmForward<T>(float* g, float* cPrev, float* c, float* tanhC, float* h, int hidden, int j) where T : unmanaged, IVec<T>
+    {
+        for (; j + T.Count <= hidden; j += T.Count)
+        {
+            float* gj = g + j;
+            var i = SimdMath.Sigmoid(T.Load(gj));
+            var f = SimdMath.Sigmoid(T.Load(gj + hidden));
+            var o = SimdMath.Sigmoid(T.Load(gj + 2 * hidden));
+            var gg = SimdMath.Tanh(T.Load(gj + 3 * hidden));
+            var cv = f * T.Load(cPrev + j) + i * gg;
+            var tc = SimdMath.Tanh(cv);
+            T.Store(i, gj);
+            T.Store(f, gj + hidden);
+            T.Store(o, gj + 2 * hidden);
+            T.Store(gg, gj + 3 * hidden);
+            T.Store(cv, c + j);
+            T.Store(tc, tanhC + j);
+            T.Store(o * tc, h + j);
+        }
+
+        return j;
     }
 
     /// <summary>
@@ -40,21 +67,48 @@ internal static class GateKernels
     public static void LstmBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> dh,
         Span<float> dc, Span<float> dGates, int batch, int hidden)
     {
-        int g4 = 4 * hidden;
-        for (int b = 0; b < batch; b++)
-            for (int j = 0; j < hidden; j++)
+        long bh = Size(batch, hidden), bg = 4 * bh;
+        Check(gates.Length, bg, cPrev.Length, bh, tanhC.Length, bh, dh.Length, bh, dc.Length, bh);
+        Check(dGates.Length, bg);
+        int width = KernelSettings.VectorWidth;
+        fixed (float* pg = gates, pcp = cPrev, ptc = tanhC, pdh = dh, pdc = dc, pdg = dGates)
+        {
+            for (int b = 0; b < batch; b++)
             {
-                int s = b * hidden + j, r = b * g4;
-                float i = gates[r + j], f = gates[r + hidden + j], o = gates[r + 2 * hidden + j], g = gates[r + 3 * hidden + j];
-                float tc = tanhC[s];
-                float dhv = dh[s];
-                float dcv = dc[s] + dhv * o * (1f - tc * tc);
-                dGates[r + j] = dcv * g * i * (1f - i);
-                dGates[r + hidden + j] = dcv * cPrev[s] * f * (1f - f);
-                dGates[r + 2 * hidden + j] = dhv * tc * o * (1f - o);
-                dGates[r + 3 * hidden + j] = dcv * i * (1f - g * g);
-                dc[s] = dcv * f;
+                long g4 = (long)b * 4 * hidden, s = (long)b * hidden;
+                int j = 0;
+                if (width == 512)
+                    j = LstmBackward<V512>(pg + g4, pcp + s, ptc + s, pdh + s, pdc + s, pdg + g4, hidden, j);
+                if (width >= 256)
+                    j = LstmBackward<V256>(pg + g4, pcp + s, ptc + s, pdh + s, pdc + s, pdg + g4, hidden, j);
+                LstmBackward<V1>(pg + g4, pcp + s, ptc + s, pdh + s, pdc + s, pdg + g4, hidden, j);
             }
+        }
+    }
+
+    private static int LstmBackward<T>(float* g, float* cPrev, float* tanhC, float* dh, float* dc, float* dGates, int hidden, int j)
+        where T : unmanaged, IVec<T>
+    {
+        var one = T.Create(1f);
+        for (; j + T.Count <= hidden; j += T.Count)
+        {
+            float* gj = g + j, dg = dGates + j;
+            var i = T.Load(gj);
+            var f = T.Load(gj + hidden);
+            var o = T.Load(gj + 2 * hidden);
+            var gg = T.Load(gj + 3 * hidden);
+            var cp = T.Load(cPrev + j);
+            var tc = T.Load(tanhC + j);
+            var dhv = T.Load(dh + j);
+            var dcv = T.Load(dc + j) + dhv * o * (one - tc * tc);
+            T.Store(dcv * gg * i * (one - i), dg);
+            T.Store(dcv * cp * f * (one - f), dg + hidden);
+            T.Store(dhv * tc * o * (one - o), dg + 2 * hidden);
+            T.Store(dcv * i * (one - gg * gg), dg + 3 * hidden);
+            T.Store(dcv * f, dc + j);
+        }
+
+        return j;
     }
 
     /// <summary>
@@ -64,19 +118,41 @@ internal static class GateKernels
     /// </summary>
     public static void GruForward(ReadOnlySpan<float> xg, ReadOnlySpan<float> hg, ReadOnlySpan<float> hPrev, Span<float> gates, Span<float> h, int batch, int hidden)
     {
-        int g3 = 3 * hidden;
-        for (int b = 0; b < batch; b++)
-            for (int j = 0; j < hidden; j++)
+        long bh = Size(batch, hidden), bg = 3 * bh;
+        Check(xg.Length, bg, hg.Length, bg, hPrev.Length, bh, gates.Length, bg, h.Length, bh);
+        int width = KernelSettings.VectorWidth;
+        fixed (float* pxg = xg, phg = hg, php = hPrev, pg = gates, ph = h)
+        {
+            for (int b = 0; b < batch; b++)
             {
-                int s = b * hidden + j, r0 = b * g3;
-                float r = Sigmoid(xg[r0 + j] + hg[r0 + j]);
-                float z = Sigmoid(xg[r0 + hidden + j] + hg[r0 + hidden + j]);
-                float n = MathF.Tanh(xg[r0 + 2 * hidden + j] + r * hg[r0 + 2 * hidden + j]);
-                gates[r0 + j] = r;
-                gates[r0 + hidden + j] = z;
-                gates[r0 + 2 * hidden + j] = n;
-                h[s] = (1f - z) * n + z * hPrev[s];
+                long g3 = (long)b * 3 * hidden, s = (long)b * hidden;
+                int j = 0;
+                if (width == 512)
+                    j = GruForward<V512>(pxg + g3, phg + g3, php + s, pg + g3, ph + s, hidden, j);
+                if (width >= 256)
+                    j = GruForward<V256>(pxg + g3, phg + g3, php + s, pg + g3, ph + s, hidden, j);
+                GruForward<V1>(pxg + g3, phg + g3, php + s, pg + g3, ph + s, hidden, j);
             }
+        }
+    }
+
+    private static int GruForward<T>(float* xg, float* hg, float* hPrev, float* gates, float* h, int hidden, int j) where T : unmanaged, IVec<T>
+    {
+        var one = T.Create(1f);
+        for (; j + T.Count <= hidden; j += T.Count)
+        {
+            float* x = xg + j, hh = hg + j, g = gates + j;
+            var r = SimdMath.Sigmoid(T.Load(x) + T.Load(hh));
+            var z = SimdMath.Sigmoid(T.Load(x + hidden) + T.Load(hh + hidden));
+            var n = SimdMath.Tanh(T.Load(x + 2 * hidden) + r * T.Load(hh + 2 * hidden));
+            var hp = T.Load(hPrev + j);
+            T.Store(r, g);
+            T.Store(z, g + hidden);
+            T.Store(n, g + 2 * hidden);
+            T.Store((one - z) * n + z * hp, h + j);
+        }
+
+        return j;
     }
 
     /// <summary>
@@ -86,35 +162,113 @@ internal static class GateKernels
     public static void GruBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> hg, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh,
         Span<float> dxg, Span<float> dhg, Span<float> dhPrev, int batch, int hidden)
     {
-        int g3 = 3 * hidden;
-        for (int b = 0; b < batch; b++)
-            for (int j = 0; j < hidden; j++)
+        long bh = Size(batch, hidden), bg = 3 * bh;
+        Check(gates.Length, bg, hg.Length, bg, hPrev.Length, bh, dh.Length, bh, dxg.Length, bg);
+        Check(dhg.Length, bg, dhPrev.Length, bh);
+        int width = KernelSettings.VectorWidth;
+        fixed (float* pg = gates, phg = hg, php = hPrev, pdh = dh, pdx = dxg, pdhg = dhg, pdhp = dhPrev)
+        {
+            for (int b = 0; b < batch; b++)
             {
-                int s = b * hidden + j, r0 = b * g3;
-                float r = gates[r0 + j], z = gates[r0 + hidden + j], n = gates[r0 + 2 * hidden + j];
-                float hn = hg[r0 + 2 * hidden + j];
-                float d = dh[s];
-                float dnPre = d * (1f - z) * (1f - n * n);
-                float dzPre = d * (hPrev[s] - n) * z * (1f - z);
-                float drPre = dnPre * hn * r * (1f - r);
-                dxg[r0 + j] = drPre;
-                dxg[r0 + hidden + j] = dzPre;
-                dxg[r0 + 2 * hidden + j] = dnPre;
-                dhg[r0 + j] = drPre;
-                dhg[r0 + hidden + j] = dzPre;
-                dhg[r0 + 2 * hidden + j] = dnPre * r;
-                dhPrev[s] = d * z;
+                long g3 = (long)b * 3 * hidden, s = (long)b * hidden;
+                int j = 0;
+                if (width == 512)
+                    j = GruBackward<V512>(pg + g3, phg + g3, php + s, pdh + s, pdx + g3, pdhg + g3, pdhp + s, hidden, j);
+                if (width >= 256)
+                    j = GruBackward<V256>(pg + g3, phg + g3, php + s, pdh + s, pdx + g3, pdhg + g3, pdhp + s, hidden, j);
+                GruBackward<V1>(pg + g3, phg + g3, php + s, pdh + s, pdx + g3, pdhg + g3, pdhp + s, hidden, j);
             }
+        }
+    }
+
+    private static int GruBackward<T>(float* gates, float* hg, float* hPrev, float* dh, float* dxg, float* dhg, float* dhPrev, int hidden, int j)
+        where T : unmanaged, IVec<T>
+    {
+        var one = T.Create(1f);
+        for (; j + T.Count <= hidden; j += T.Count)
+        {
+            float* g = gates + j, dx = dxg + j, dhh = dhg + j;
+            var r = T.Load(g);
+            var z = T.Load(g + hidden);
+            var n = T.Load(g + 2 * hidden);
+            var hn = T.Load(hg + j + 2 * hidden);
+            var hp = T.Load(hPrev + j);
+            var d = T.Load(dh + j);
+            var dnPre = d * (one - z) * (one - n * n);
+            var dzPre = d * (hp - n) * z * (one - z);
+            var drPre = dnPre * hn * r * (one - r);
+            T.Store(drPre, dx);
+            T.Store(dzPre, dx + hidden);
+            T.Store(dnPre, dx + 2 * hidden);
+            T.Store(drPre, dhh);
+            T.Store(dzPre, dhh + hidden);
+            T.Store(dnPre * r, dhh + 2 * hidden);
+            T.Store(d * z, dhPrev + j);
+        }
+
+        return j;
     }
 
     /// <summary>Vanilla RNN step: pre [B,H] pre-activations in, h = tanh(pre) out (in place).</summary>
-    public static void RnnForward(Span<float> pre) => TensorPrimitives.Tanh(pre, pre);
+    public static void RnnForward(Span<float> pre)
+    {
+        int width = KernelSettings.VectorWidth;
+        fixed (float* p = pre)
+        {
+            int i = 0;
+            if (width == 512)
+                i = RnnForward<V512>(p, pre.Length, i);
+            if (width >= 256)
+                i = RnnForward<V256>(p, pre.Length, i);
+            RnnForward<V1>(p, pre.Length, i);
+        }
+    }
+
+    private static int RnnForward<T>(float* p, int length, int i) where T : unmanaged, IVec<T>
+    {
+        for (; i + T.Count <= length; i += T.Count)
+            T.Store(SimdMath.Tanh(T.Load(p + i)), p + i);
+        return i;
+    }
 
     /// <summary>Vanilla RNN step backward: dPre = dh ⊙ (1 − h²).</summary>
     public static void RnnBackward(ReadOnlySpan<float> h, ReadOnlySpan<float> dh, Span<float> dPre)
     {
-        for (int i = 0; i < dPre.Length; i++) dPre[i] = dh[i] * (1f - h[i] * h[i]);
+        Check(h.Length, dPre.Length, dh.Length, dPre.Length);
+        int width = KernelSettings.VectorWidth;
+        fixed (float* ph = h, pdh = dh, pd = dPre)
+        {
+            int i = 0;
+            if (width == 512)
+                i = RnnBackward<V512>(ph, pdh, pd, dPre.Length, i);
+            if (width >= 256)
+                i = RnnBackward<V256>(ph, pdh, pd, dPre.Length, i);
+            RnnBackward<V1>(ph, pdh, pd, dPre.Length, i);
+        }
     }
 
-    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    private static int RnnBackward<T>(float* h, float* dh, float* dPre, int length, int i) where T : unmanaged, IVec<T>
+    {
+        var one = T.Create(1f);
+        for (; i + T.Count <= length; i += T.Count)
+        {
+            var hv = T.Load(h + i);
+            T.Store(T.Load(dh + i) * (one - hv * hv), dPre + i);
+        }
+
+        return i;
+    }
+
+    private static long Size(int batch, int hidden)
+    {
+        if (batch < 0 || hidden < 0)
+            throw new ArgumentOutOfRangeException(batch < 0 ? nameof(batch) : nameof(hidden), "Sizes must not be negative.");
+        return (long)batch * hidden;
+    }
+
+    private static void Check(int l1, long n1, int l2 = 0, long n2 = 0, int l3 = 0, long n3 = 0, int l4 = 0, long n4 = 0, int l5 = 0, long n5 = 0)
+    {
+        if (l1 < n1 || l2 < n2 || l3 < n3 || l4 < n4 || l5 < n5)
+            throw new ArgumentException($"Buffers too small: {l1}/{n1}, {l2}/{n2}, {l3}/{n3}, {l4}/{n4}, {l5}/{n5}.");
+    }
 }

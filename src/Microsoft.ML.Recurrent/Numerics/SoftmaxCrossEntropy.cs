@@ -1,54 +1,97 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Microsoft.ML.Recurrent.Numerics;
 
-/// <summary>Softmax with cross-entropy over rows of logits, fused with its gradient.</summary>
-internal static class SoftmaxCrossEntropy
+/// <summary>
+/// Softmax with cross-entropy over rows of logits, fused with its gradient. Exponentials come from
+/// <see cref="SimdMath.Exp{T}"/> and sums from <see cref="VectorKernels.Sum(ReadOnlySpan{float})"/>, so results are identical for
+/// every <see cref="KernelSettings.VectorWidth"/>.
+/// </summary>
+internal static unsafe class SoftmaxCrossEntropy
 {
+    // Rows up to this many floats get their scratch from the stack.
+    private const int StackFloats = 1024;
+
     /// <summary>
     /// logits [rows, vocab] are replaced by gradScale · (softmax − onehot(target)); returns the summed
     /// negative log-likelihood (nats) of the targets. A negative target marks a row to ignore (zero gradient).
     /// </summary>
     public static double ForwardBackward(Span<float> logits, ReadOnlySpan<int> targets, int rows, int vocab, float gradScale)
     {
+        Check(logits.Length, targets.Length, rows, vocab);
         double loss = 0;
-        for (int r = 0; r < rows; r++)
+        fixed (float* pl = logits)
         {
-            var row = logits.Slice(r * vocab, vocab);
-            int t = targets[r];
-            if (t < 0) { row.Clear(); continue; }
-            float max = TensorPrimitives.Max(row);
-            double sum = 0;
-            for (int j = 0; j < vocab; j++) { float e = MathF.Exp(row[j] - max); row[j] = e; sum += e; }
-            float inv = (float)(1.0 / sum);
-            loss -= Math.Log(Math.Max(row[t] * inv, 1e-30f));
-            for (int j = 0; j < vocab; j++) row[j] *= inv * gradScale;
-            row[t] -= gradScale;
+            for (int r = 0; r < rows; r++)
+            {
+                var row = logits.Slice(r * vocab, vocab);
+                int t = Target(targets[r], vocab);
+                if (t < 0)
+                {
+                    row.Clear();
+                    continue;
+                }
+
+                float* p = pl + (long)r * vocab;
+                VectorKernels.ExpShifted(p, p, vocab, TensorPrimitives.Max(row));
+                float inv = (float)(1.0 / VectorKernels.Sum(row));
+                loss -= Math.Log(Math.Max(row[t] * inv, 1e-30f));
+                VectorKernels.Scale(row, inv * gradScale);
+                row[t] -= gradScale;
+            }
         }
+
         return loss;
     }
 
     /// <summary>Summed negative log-likelihood (nats) of the targets; logits are left unchanged.</summary>
     public static double Loss(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int vocab)
     {
+        Check(logits.Length, targets.Length, rows, vocab);
+        float[]? rented = vocab > StackFloats ? ArrayPool<float>.Shared.Rent(vocab) : null;
+        Span<float> scratch = rented is null ? stackalloc float[vocab] : rented.AsSpan(0, vocab);
         double loss = 0;
-        for (int r = 0; r < rows; r++)
+        fixed (float* pl = logits, ps = scratch)
         {
-            int t = targets[r];
-            if (t < 0) continue;
-            var row = logits.Slice(r * vocab, vocab);
-            float max = TensorPrimitives.Max(row);
-            double sum = 0;
-            for (int j = 0; j < vocab; j++) sum += MathF.Exp(row[j] - max);
-            loss += Math.Log(sum) - (row[t] - max);
+            for (int r = 0; r < rows; r++)
+            {
+                int t = Target(targets[r], vocab);
+                if (t < 0)
+                    continue;
+                var row = logits.Slice(r * vocab, vocab);
+                float max = TensorPrimitives.Max(row);
+                VectorKernels.ExpShifted(pl + (long)r * vocab, ps, vocab, max);
+                loss += Math.Log(VectorKernels.Sum(scratch)) - ((double)row[t] - max);
+            }
         }
+
+        if (rented is not null)
+            ArrayPool<float>.Shared.Return(rented);
         return loss;
     }
 
     /// <summary>Softmax of logits / temperature into probs (same length).</summary>
     public static void Softmax(ReadOnlySpan<float> logits, Span<float> probs, float temperature)
     {
+        if (probs.Length != logits.Length)
+            throw new ArgumentException($"Lengths differ: logits {logits.Length}, probs {probs.Length}.", nameof(probs));
+        if (logits.IsEmpty)
+            return;
         TensorPrimitives.Divide(logits, temperature, probs);
-        TensorPrimitives.SoftMax(probs, probs);
+        fixed (float* p = probs)
+            VectorKernels.ExpShifted(p, p, probs.Length, TensorPrimitives.Max(probs));
+        VectorKernels.Scale(probs, (float)(1.0 / VectorKernels.Sum(probs)));
     }
+
+    private static void Check(int logits, int targets, int rows, int vocab)
+    {
+        if (rows < 0 || vocab <= 0 && rows > 0)
+            throw new ArgumentOutOfRangeException(rows < 0 ? nameof(rows) : nameof(vocab), "Rows must not be negative and a row needs a vocabulary.");
+        if (logits < (long)rows * vocab || targets < rows)
+            throw new ArgumentException($"Buffers too small: logits {logits}/{(long)rows * vocab}, targets {targets}/{rows}.");
+    }
+
+    private static int Target(int t, int vocab) =>
+        t < vocab ? t : throw new ArgumentOutOfRangeException(nameof(t), t, $"Target must be below the vocabulary size {vocab}.");
 }
