@@ -59,7 +59,7 @@ internal sealed class Sampler
     private void Step(int id)
     {
         _id[0] = id;
-        _network.Forward(_workspace, _id, _states, 1, dropoutRandom: null);
+        _network.Forward(_workspace, _id, _states, 1, dropout: null);
     }
 
     private int Pick(ReadOnlySpan<float> logits, float temperature, RandomSource random)

@@ -24,11 +24,17 @@ internal sealed class ParameterStore
         return p;
     }
 
-    /// <summary>Allocates the value and gradient buffers (zeroed).</summary>
-    public void Seal()
+    /// <summary>
+    /// Allocates the gradient buffer and, unless <paramref name="sharedValues"/> is given, the (zeroed) value
+    /// buffer. Sharing the values of another store of the same layout gives a replica that reads the same
+    /// weights but accumulates its own gradients (one per thread in data-parallel training).
+    /// </summary>
+    public void Seal(float[]? sharedValues = null)
     {
         int total = _parameters.Count == 0 ? 0 : _parameters[^1].Offset + _parameters[^1].Length;
-        _values = new float[total];
+        if (sharedValues != null && sharedValues.Length != total)
+            throw new ArgumentException($"Shared values hold {sharedValues.Length} weights; this layout needs {total}.", nameof(sharedValues));
+        _values = sharedValues ?? new float[total];
         _gradients = new float[total];
     }
 

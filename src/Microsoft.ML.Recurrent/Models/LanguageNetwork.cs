@@ -16,7 +16,9 @@ internal sealed class LanguageNetwork
     private readonly Dense _output;
     private readonly Dropout? _dropout;
 
-    public LanguageNetwork(NetworkShape shape)
+    /// <param name="shape">The architecture.</param>
+    /// <param name="sharedValues">Weights of another network of the same shape to share (a replica with its own gradients), or null.</param>
+    public LanguageNetwork(NetworkShape shape, float[]? sharedValues = null)
     {
         shape.Validate();
         Shape = shape;
@@ -32,8 +34,11 @@ internal sealed class LanguageNetwork
         }
         _output = new Dense(Parameters, "output", shape.Hidden, shape.Vocabulary);
         _dropout = shape.Dropout > 0 ? new Dropout(shape.Dropout) : null;
-        Parameters.Seal();
+        Parameters.Seal(sharedValues);
     }
+
+    /// <summary>A network that reads these weights but accumulates its own gradients and activations.</summary>
+    public LanguageNetwork CreateReplica() => new(Shape, Parameters.Values);
 
     public NetworkShape Shape { get; }
 
@@ -68,12 +73,12 @@ internal sealed class LanguageNetwork
 
     public NetworkWorkspace CreateWorkspace(int maxSteps, int batch) => new(this, maxSteps, batch);
 
-    // ids [T·B] (row t·B + b) -> ws.Logits [T·B, V]; dropout only when a random source is given (training)
-    public void Forward(NetworkWorkspace ws, ReadOnlySpan<int> ids, RecurrentState[] states, int steps, RandomSource? dropoutRandom)
+    // ids [T·B] (row t·B + b) -> ws.Logits [T·B, V]; dropout only in training, when its seed is given
+    public void Forward(NetworkWorkspace ws, ReadOnlySpan<int> ids, RecurrentState[] states, int steps, DropoutSeed? dropout)
     {
         int rows = steps * ws.Batch;
         if (ids.Length != rows) throw new ArgumentException($"Expected {rows} token ids, got {ids.Length}.", nameof(ids));
-        ws.DropoutActive = _dropout != null && dropoutRandom != null;
+        ws.DropoutActive = _dropout != null && dropout != null;
         _input.Forward(ids, ws.Xg[0].AsSpan(0, rows * _recurrences[0].GateWidth));
         for (int l = 0; l < _recurrences.Length; l++)
         {
@@ -84,7 +89,7 @@ internal sealed class LanguageNetwork
             if (ws.DropoutActive)
             {
                 int n = rows * Shape.Hidden;
-                _dropout!.Forward(ws.Caches[l].Outputs(steps), ws.Dropped[l].AsSpan(0, n), ws.Masks[l].AsSpan(0, n), dropoutRandom!);
+                _dropout!.Forward(ws.Caches[l].Outputs(steps), ws.Dropped[l].AsSpan(0, n), ws.Masks[l].AsSpan(0, n), Shape.Hidden, ws.Batch, dropout!.Value, l);
             }
         }
         _output.Forward(ws.LayerInput(_recurrences.Length, steps), ws.Logits.AsSpan(0, rows * Shape.Vocabulary), rows);

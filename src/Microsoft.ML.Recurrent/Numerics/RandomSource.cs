@@ -4,30 +4,22 @@ namespace Microsoft.ML.Recurrent.Numerics;
 
 /// <summary>
 /// A small seeded generator (xoshiro128** seeded through SplitMix64). Hand-written rather than
-/// System.Random because checkpoints must save and restore its exact state, and because results must not
-/// change with the runtime's implementation.
+/// System.Random because results must not change with the runtime's implementation, and because dropout
+/// reseeds it per mask row without allocating.
 /// </summary>
 internal sealed class RandomSource
 {
     private uint _s0, _s1, _s2, _s3;
 
-    public RandomSource(long seed)
+    public RandomSource(long seed) => Reseed(seed);
+
+    /// <summary>Restarts the sequence from <paramref name="seed"/> (as a new instance would, without allocating).</summary>
+    public void Reseed(long seed)
     {
         ulong x = (ulong)seed;
-        ulong a = SplitMix(ref x), b = SplitMix(ref x);
+        ulong a = Mix(x += Golden), b = Mix(x + Golden);
         _s0 = (uint)a; _s1 = (uint)(a >> 32); _s2 = (uint)b; _s3 = (uint)(b >> 32);
         if ((_s0 | _s1 | _s2 | _s3) == 0) _s0 = 1;
-    }
-
-    /// <summary>The four state words, for checkpoints.</summary>
-    public uint[] GetState() => [_s0, _s1, _s2, _s3];
-
-    /// <summary>Restores a state from <see cref="GetState"/>.</summary>
-    public void SetState(ReadOnlySpan<uint> state)
-    {
-        if (state.Length != 4 || (state[0] | state[1] | state[2] | state[3]) == 0)
-            throw new ArgumentException("Invalid random generator state.", nameof(state));
-        (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
     }
 
     public uint NextUInt()
@@ -53,9 +45,11 @@ internal sealed class RandomSource
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
-    private static ulong SplitMix(ref ulong x)
+    private const ulong Golden = 0x9E3779B97F4A7C15UL;
+
+    /// <summary>SplitMix64's finaliser: a bijective mix of 64 bits, used to derive independent seeds.</summary>
+    public static ulong Mix(ulong z)
     {
-        ulong z = x += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);

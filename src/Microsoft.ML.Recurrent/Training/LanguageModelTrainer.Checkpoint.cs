@@ -27,11 +27,11 @@ internal sealed partial class LanguageModelTrainer
         w.Write((int)_options.Optimizer);
         w.Write(_optimizer.Steps);
         foreach (var buffer in _optimizer.State) NetworkSerializer.WriteFloats(w, buffer);
-        foreach (uint word in _dropoutRandom.GetState()) w.Write(word);
-        foreach (var s in _states)
+        // Carried states as whole [B, H] arrays, whatever the shard count, so a checkpoint resumes on any thread count.
+        for (int l = 0; l < Network.Shape.Layers; l++)
         {
-            NetworkSerializer.WriteFloats(w, s.H);
-            NetworkSerializer.WriteFloats(w, s.C);
+            NetworkSerializer.WriteFloats(w, [.. _shards.SelectMany(s => s.States[l].H)]);
+            NetworkSerializer.WriteFloats(w, [.. _shards.SelectMany(s => s.States[l].C)]);
         }
         w.Write(_iteration);
         w.Write(_chunk);
@@ -57,11 +57,10 @@ internal sealed partial class LanguageModelTrainer
             if (r.ReadInt32() != (int)_options.Optimizer) throw new InvalidDataException("optimizer mismatch");
             _optimizer.Steps = r.ReadInt64();
             foreach (var buffer in _optimizer.State) ReadExactly(r, buffer);
-            _dropoutRandom.SetState([r.ReadUInt32(), r.ReadUInt32(), r.ReadUInt32(), r.ReadUInt32()]);
-            foreach (var s in _states)
+            for (int l = 0; l < Network.Shape.Layers; l++)
             {
-                ReadExactly(r, s.H);
-                ReadExactly(r, s.C);
+                ReadSplit(r, _shards.Select(s => s.States[l].H));
+                ReadSplit(r, _shards.Select(s => s.States[l].C));
             }
             _iteration = r.ReadInt32();
             _chunk = r.ReadInt32();
@@ -85,10 +84,20 @@ internal sealed partial class LanguageModelTrainer
         }
     }
 
-    private static void ReadExactly(BinaryReader r, float[] destination)
+    private static void ReadExactly(BinaryReader r, float[] destination) => ReadSplit(r, [destination]);
+
+    // One saved array into consecutive destinations (the shards' parts of a [B, H] state).
+    private static void ReadSplit(BinaryReader r, IEnumerable<float[]> destinations)
     {
         var values = NetworkSerializer.ReadFloats(r, "training checkpoint");
-        if (values.Length != destination.Length) throw new InvalidDataException($"a buffer holds {values.Length} values instead of {destination.Length}");
-        values.CopyTo(destination, 0);
+        int offset = 0;
+        foreach (var d in destinations)
+        {
+            if (offset + d.Length > values.Length) break;
+            values.AsSpan(offset, d.Length).CopyTo(d);
+            offset += d.Length;
+        }
+        if (offset != values.Length || destinations.Sum(d => d.Length) != values.Length)
+            throw new InvalidDataException($"a saved buffer holds {values.Length} values instead of {destinations.Sum(d => d.Length)}");
     }
 }

@@ -9,22 +9,24 @@ namespace Microsoft.ML.Recurrent.Training;
 /// <summary>
 /// Truncated backpropagation through time over char-rnn's B contiguous streams: each iteration runs
 /// forward and backward over one T-step chunk, carrying the hidden state (detached) into the next chunk,
-/// clips, and updates. Everything that shapes the trajectory (weights, optimizer moments, carried state,
-/// random state, position) is checkpointed, so a resumed run continues exactly as an uninterrupted one.
+/// clips, and updates. The streams are split into one shard per thread, each with a replica of the network
+/// (shared weights, own gradients and activations), so the threads never meet inside an iteration; their
+/// gradients are summed in shard order. Everything that shapes the trajectory (weights, optimizer moments,
+/// carried state, position) is checkpointed, so a resumed run continues exactly as an uninterrupted one;
+/// dropout masks derive from the seed and the iteration, so they need no saved random state.
 /// </summary>
-internal sealed partial class LanguageModelTrainer
+internal sealed partial class LanguageModelTrainer : IDisposable
 {
     private readonly CharLanguageModelOptions _options;
     private readonly TextStreams _streams;
     private readonly LossEvaluator? _validation;
-    private readonly NetworkWorkspace _workspace;
-    private readonly int[] _inputs, _targets;
+    private readonly Shard[] _shards;
+    private readonly ShardRunner _runner;
+    private readonly Action<int> _runShard;
     private readonly ulong _fingerprint;
 
-    // The state a checkpoint saves.
+    // The state a checkpoint saves (with the shards' carried states).
     private readonly Optimizer _optimizer;
-    private readonly RandomSource _dropoutRandom;
-    private readonly RecurrentState[] _states;
     private int _iteration, _chunk, _epoch;
     private float _learningRate;
     private double _smoothLoss = double.NaN, _bestValidationLoss = double.NaN;
@@ -48,12 +50,12 @@ internal sealed partial class LanguageModelTrainer
         Network.Initialize(new RandomSource(options.Seed), options.Initialization, options.InitScale);
         if (validationLength > 0)
             _validation = new LossEvaluator(Network, TextStreams.ForEvaluation(ids[^validationLength..], options.BatchSize, options.SequenceLength, "validation text"));
-        _workspace = Network.CreateWorkspace(options.SequenceLength, options.BatchSize);
-        _inputs = new int[options.SequenceLength * options.BatchSize];
-        _targets = new int[_inputs.Length];
+        int shards = Math.Clamp(KernelSettings.MaxThreads, 1, options.BatchSize);
+        _shards = [.. Enumerable.Range(0, shards).Select(s => new Shard(s == 0 ? Network : Network.CreateReplica(),
+            firstStream: s * options.BatchSize / shards, streams: (s + 1) * options.BatchSize / shards - s * options.BatchSize / shards, options.SequenceLength))];
+        _runner = new ShardRunner(shards);
+        _runShard = RunShard;
         _optimizer = Optimizer.Create(options.Optimizer, Network.Parameters.Count);
-        _dropoutRandom = new RandomSource(options.Seed * 7919L + 17);
-        _states = Network.CreateStates(options.BatchSize);
         _learningRate = options.LearningRate;
         _fingerprint = Fingerprint(ids, options);
     }
@@ -65,14 +67,15 @@ internal sealed partial class LanguageModelTrainer
     public double? LastValidationLoss { get; private set; }
     public int Iterations => _iteration;
     internal Optimizer Optimizer => _optimizer;
-    internal RecurrentState[] States => _states;
+    /// <summary>The carried state of the first shard's streams (all streams when there is one shard).</summary>
+    internal RecurrentState[] States => _shards[0].States;
     public TimeSpan TrainingTime => _trainingTime;
 
     /// <summary>Trains on <paramref name="text"/>; resumes from the options' checkpoint when one exists.</summary>
     public static LanguageModelTrainer Run(string text, CharLanguageModelOptions options, IProgress<TrainingProgress>? progress,
         Action<string>? log, CancellationToken cancellationToken)
     {
-        var trainer = new LanguageModelTrainer(text, options);
+        using var trainer = new LanguageModelTrainer(text, options);
         if (options.CheckpointPath != null && File.Exists(options.CheckpointPath))
         {
             trainer.RestoreCheckpoint(options.CheckpointPath);
@@ -88,7 +91,7 @@ internal sealed partial class LanguageModelTrainer
         log?.Invoke($"Training {o.Cell} {o.Layers}×{o.HiddenSize} ({Network.Parameters.Count:N0} parameters) on {_streams.Characters:N0} characters " +
                     $"per epoch ({_streams.Chunks} chunks of {o.BatchSize}×{o.SequenceLength}), vocabulary {Vocabulary.Count}.");
         var clock = new Stopwatch();
-        long charsThisRun = 0;
+        long charsThisRun = 0, charsPerIteration = (long)o.BatchSize * o.SequenceLength;
         var sessionStart = _trainingTime;
         while (!ShouldStop())
         {
@@ -96,7 +99,7 @@ internal sealed partial class LanguageModelTrainer
             clock.Restart();
             double loss = TrainStep();
             _trainingTime += clock.Elapsed;
-            charsThisRun += _inputs.Length;
+            charsThisRun += charsPerIteration;
             _smoothLoss = double.IsNaN(_smoothLoss) ? loss : 0.98 * _smoothLoss + 0.02 * loss;
 
             bool stopping = ShouldStop();
@@ -113,17 +116,15 @@ internal sealed partial class LanguageModelTrainer
     internal double TrainStep()
     {
         var o = _options;
-        int rows = _inputs.Length, vocabulary = Vocabulary.Count;
-        _streams.Fill(_chunk, _inputs, _targets);
-        Network.Parameters.ZeroGradients();
-        Network.Forward(_workspace, _inputs, _states, o.SequenceLength, _dropoutRandom);
-        double lossSum = SoftmaxCrossEntropy.ForwardBackward(_workspace.Logits.AsSpan(0, rows * vocabulary), _targets, rows, vocabulary,
-            o.SumLoss ? 1f : 1f / rows);
-        double loss = lossSum / rows;
+        _runner.Run(_runShard);
+        double lossSum = 0;
+        foreach (var shard in _shards) lossSum += shard.LossSum;
+        double loss = lossSum / ((double)o.BatchSize * o.SequenceLength);
         if (!double.IsFinite(loss)) throw Diverged($"the training loss is {loss}");
-        Network.Backward(_workspace, _inputs, o.SequenceLength);
 
         var gradients = Network.Parameters.Gradients;
+        for (int s = 1; s < _shards.Length; s++)
+            System.Numerics.Tensors.TensorPrimitives.Add(gradients, _shards[s].Network.Parameters.Gradients, gradients);
         if (o.GradientClip > 0) VectorKernels.Clamp(gradients, o.GradientClip);
         if (o.MaxGradientNorm > 0)
         {
@@ -138,10 +139,39 @@ internal sealed partial class LanguageModelTrainer
         {
             _chunk = 0;
             _epoch++;
-            foreach (var s in _states) s.Reset();
+            foreach (var shard in _shards)
+                foreach (var s in shard.States) s.Reset();
             if (_epoch >= o.DecayAfterEpoch) _learningRate *= o.LearningRateDecay;
         }
         return loss;
+    }
+
+    // Forward and backward of one shard's streams; gradients accumulate in the shard's replica.
+    private void RunShard(int index)
+    {
+        var o = _options;
+        var shard = _shards[index];
+        int rows = shard.Inputs.Length, vocabulary = Vocabulary.Count;
+        _streams.Fill(_chunk, shard.Inputs, shard.Targets, shard.FirstStream, shard.Inputs.Length / o.SequenceLength);
+        shard.Network.Parameters.ZeroGradients();
+        shard.Network.Forward(shard.Workspace, shard.Inputs, shard.States, o.SequenceLength, new DropoutSeed(o.Seed, _iteration, shard.FirstStream));
+        shard.LossSum = SoftmaxCrossEntropy.ForwardBackward(shard.Workspace.Logits.AsSpan(0, rows * vocabulary), shard.Targets, rows, vocabulary,
+            o.SumLoss ? 1f : 1f / (o.BatchSize * o.SequenceLength));
+        if (double.IsFinite(shard.LossSum)) shard.Network.Backward(shard.Workspace, shard.Inputs, o.SequenceLength);
+    }
+
+    public void Dispose() => _runner.Dispose();
+
+    /// <summary>A block of streams trained by one thread, with its own replica, activations and carried state.</summary>
+    private sealed class Shard(LanguageNetwork network, int firstStream, int streams, int steps)
+    {
+        public LanguageNetwork Network { get; } = network;
+        public int FirstStream { get; } = firstStream;
+        public NetworkWorkspace Workspace { get; } = network.CreateWorkspace(steps, streams);
+        public RecurrentState[] States { get; } = network.CreateStates(streams);
+        public int[] Inputs { get; } = new int[steps * streams];
+        public int[] Targets { get; } = new int[steps * streams];
+        public double LossSum { get; set; }
     }
 
     private double Epochs => _epoch + (double)_chunk / _streams.Chunks;

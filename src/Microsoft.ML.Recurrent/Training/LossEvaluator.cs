@@ -20,7 +20,7 @@ internal sealed class LossEvaluator(LanguageNetwork network, TextStreams streams
         for (int chunk = 0; chunk < streams.Chunks; chunk++)
         {
             streams.Fill(chunk, _inputs, _targets);
-            network.Forward(_workspace, _inputs, _states, streams.Steps, dropoutRandom: null);
+            network.Forward(_workspace, _inputs, _states, streams.Steps, dropout: null);
             total += SoftmaxCrossEntropy.Loss(_workspace.Logits.AsSpan(0, rows * vocabulary), _targets, rows, vocabulary);
         }
         return total / streams.Characters;

@@ -43,15 +43,18 @@ internal sealed class TextStreams
     }
 
     // chunk -> inputs [T·B], targets [T·B]
-    public void Fill(int chunk, Span<int> inputs, Span<int> targets)
+    public void Fill(int chunk, Span<int> inputs, Span<int> targets) => Fill(chunk, inputs, targets, 0, Batch);
+
+    // chunk, streams [first, first + count) -> inputs [T·count], targets [T·count]
+    public void Fill(int chunk, Span<int> inputs, Span<int> targets, int firstStream, int streamCount)
     {
-        for (int b = 0; b < Batch; b++)
+        for (int b = 0; b < streamCount; b++)
         {
-            int start = b * _streamLength + chunk * Steps;
+            int start = (firstStream + b) * _streamLength + chunk * Steps;
             for (int t = 0; t < Steps; t++)
             {
-                inputs[t * Batch + b] = _ids[start + t];
-                targets[t * Batch + b] = _ids[start + t + 1];
+                inputs[t * streamCount + b] = _ids[start + t];
+                targets[t * streamCount + b] = _ids[start + t + 1];
             }
         }
     }

@@ -123,7 +123,7 @@ public class GradientCheckTests
     private static double Loss(LanguageNetwork net, int[] ids, int[] targets, RecurrentState[] initial, int? dropoutSeed)
     {
         var ws = net.CreateWorkspace(Steps, Batch);
-        net.Forward(ws, ids, Copy(net, initial), Steps, dropoutSeed is int s ? new RandomSource(s) : null);
+        net.Forward(ws, ids, Copy(net, initial), Steps, dropoutSeed is int s ? new DropoutSeed(s, 0) : null);
         return SoftmaxCrossEntropy.Loss(ws.Logits, targets, Steps * Batch, Vocabulary);
     }
 
@@ -131,7 +131,7 @@ public class GradientCheckTests
     {
         var ws = net.CreateWorkspace(Steps, Batch);
         net.Parameters.ZeroGradients();
-        net.Forward(ws, ids, Copy(net, initial), Steps, dropoutSeed is int s ? new RandomSource(s) : null);
+        net.Forward(ws, ids, Copy(net, initial), Steps, dropoutSeed is int s ? new DropoutSeed(s, 0) : null);
         SoftmaxCrossEntropy.ForwardBackward(ws.Logits, targets, Steps * Batch, Vocabulary, 1f);
         net.Backward(ws, ids, Steps);
         return ws;
