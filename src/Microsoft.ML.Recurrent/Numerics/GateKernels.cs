@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Recurrent.Numerics;
 
 /// <summary>
@@ -7,6 +9,8 @@ namespace Microsoft.ML.Recurrent.Numerics;
 /// <see cref="SimdMath"/>, so results are identical for every <see cref="KernelSettings.VectorWidth"/>.
 /// An output may be the same span as an input of the same shape (e.g. dGates = gates): every element's inputs
 /// are read before its outputs are written.
+/// Inner loops are compiled fully optimised on first use (AggressiveOptimization): their tier-0 code is tens of
+/// times slower, and tiering up can take longer than a short run.
 /// </summary>
 internal static unsafe class GateKernels
 {
@@ -14,6 +18,7 @@ internal static unsafe class GateKernels
     /// LSTM step. gates [B,4H]: pre-activations in, activations out (σ for i,f,o; tanh for g).
     /// c = f⊙cPrev + i⊙g; tanhC = tanh(c); h = o⊙tanhC. cPrev, c, tanhC, h are [B,H].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmForward(Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> h, int batch, int hidden)
     {
         long bh = Size(batch, hidden), bg = 4 * bh;
@@ -36,6 +41,7 @@ internal static unsafe class GateKernels
     }
 
     /// <summary>One batch row from column j while a whole vector fits; returns the first column not done.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int LstmForward<T>(float* g, float* cPrev, float* c, float* tanhC, float* h, int hidden, int j) where T : unmanaged, IVec<T>
     {
         for (; j + T.Count <= hidden; j += T.Count)
@@ -64,6 +70,7 @@ internal static unsafe class GateKernels
     /// reaching h; dc [B,H] holds the gradient reaching c from step t+1 on entry and the gradient for cPrev on
     /// exit. dGates [B,4H] receives the gradient of the gate pre-activations.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> dh,
         Span<float> dc, Span<float> dGates, int batch, int hidden)
     {
@@ -86,6 +93,7 @@ internal static unsafe class GateKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int LstmBackward<T>(float* g, float* cPrev, float* tanhC, float* dh, float* dc, float* dGates, int hidden, int j)
         where T : unmanaged, IVec<T>
     {
@@ -116,6 +124,7 @@ internal static unsafe class GateKernels
     /// r = σ(xr + hr), z = σ(xz + hz), n = tanh(xn + r⊙hn), h = (1 − z)⊙n + z⊙hPrev.
     /// gates [B,3H] receives r, z, n; hg's n block is kept (backward needs hn).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruForward(ReadOnlySpan<float> xg, ReadOnlySpan<float> hg, ReadOnlySpan<float> hPrev, Span<float> gates, Span<float> h, int batch, int hidden)
     {
         long bh = Size(batch, hidden), bg = 3 * bh;
@@ -136,6 +145,7 @@ internal static unsafe class GateKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int GruForward<T>(float* xg, float* hg, float* hPrev, float* gates, float* h, int hidden, int j) where T : unmanaged, IVec<T>
     {
         var one = T.Create(1f);
@@ -159,6 +169,7 @@ internal static unsafe class GateKernels
     /// GRU step backward. dh [B,H] is the gradient reaching h. Writes dxg [B,3H] (gradient of x·Wx + bx),
     /// dhg [B,3H] (gradient of hPrev·Wh + bh) and dhPrev [B,H] (the direct path z⊙dh only; the caller adds dhg·Whᵀ).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> hg, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh,
         Span<float> dxg, Span<float> dhg, Span<float> dhPrev, int batch, int hidden)
     {
@@ -181,6 +192,7 @@ internal static unsafe class GateKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int GruBackward<T>(float* gates, float* hg, float* hPrev, float* dh, float* dxg, float* dhg, float* dhPrev, int hidden, int j)
         where T : unmanaged, IVec<T>
     {
@@ -210,6 +222,7 @@ internal static unsafe class GateKernels
     }
 
     /// <summary>Vanilla RNN step: pre [B,H] pre-activations in, h = tanh(pre) out (in place).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RnnForward(Span<float> pre)
     {
         int width = KernelSettings.VectorWidth;
@@ -224,6 +237,7 @@ internal static unsafe class GateKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int RnnForward<T>(float* p, int length, int i) where T : unmanaged, IVec<T>
     {
         for (; i + T.Count <= length; i += T.Count)
@@ -232,6 +246,7 @@ internal static unsafe class GateKernels
     }
 
     /// <summary>Vanilla RNN step backward: dPre = dh ⊙ (1 − h²).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RnnBackward(ReadOnlySpan<float> h, ReadOnlySpan<float> dh, Span<float> dPre)
     {
         Check(h.Length, dPre.Length, dh.Length, dPre.Length);
@@ -247,6 +262,7 @@ internal static unsafe class GateKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int RnnBackward<T>(float* h, float* dh, float* dPre, int length, int i) where T : unmanaged, IVec<T>
     {
         var one = T.Create(1f);

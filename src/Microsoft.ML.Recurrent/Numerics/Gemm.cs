@@ -12,21 +12,27 @@ namespace Microsoft.ML.Recurrent.Numerics;
 /// starting from C (accumulate) or 0. Blocking, packing, vector width and threads only change which elements
 /// are computed together, never that chain, so results are bit-identical for any
 /// <see cref="KernelSettings"/>. Work is split over output tiles only, never over the reduction dimension.
+/// Inner loops are compiled fully optimised on first use (AggressiveOptimization): their tier-0 code is tens of
+/// times slower, and tiering up can take longer than a short run.
 /// </summary>
 internal static unsafe class Gemm
 {
-    // Depth of one packed block: an A micro-panel (6 × KC floats, 6 KiB) stays in L1 while it meets every
-    // B micro-panel of the block.
-    private const int KC = 256;
+    // Depth of one block: the A micro-panel of a tile (6 × KC floats, 9 KiB) stays in L1 while it meets every
+    // B micro-panel of the block, and C is loaded and stored once per KC steps.
+    private const int KC = 384;
 
-    // Width of one packed block of B: KC × NC floats (512 KiB) stay in L2 while every row panel of A passes.
-    private const int NC = 512;
+    // Width of one block of B: KC × NC floats (576 KiB) stay in L2 while every row panel of A passes.
+    private const int NC = 384;
+
+    // From this many rows on, B is packed into contiguous panels even where it could be read in place: the copy
+    // pays for itself over the row panels, and strided rows of a wide B would collide in the caches.
+    private const int PackRows = 64;
 
     // Below this many multiply-adds one thread finishes before a second one would have started.
     private const long ParallelThreshold = 1L << 19;
 
-    // Packing one float costs about as much as this many multiply-adds of the vector kernels; used to decide
-    // whether splitting rows (every thread packs all of B) or columns (every thread packs all of A) is cheaper.
+    // Packing one float of B costs about as much as this many multiply-adds of the vector kernels; splitting
+    // the rows of an ABt product makes every thread pack all of B.
     private const long PackCost = 8;
 
     /// <summary>C[m,n] (+)= A[m,k] · B[k,n].</summary>
@@ -111,16 +117,16 @@ internal static unsafe class Gemm
     {
         long work = (long)p.M * p.N * p.K;
         int mTiles = (p.M + TK.MR - 1) / TK.MR, nTiles = (p.N + TK.NR - 1) / TK.NR;
-        int threads = (int)Math.Min(maxThreads, Math.Max(mTiles, nTiles));
+        int threads = Math.Min(maxThreads, Math.Max(mTiles, nTiles));
         if (threads <= 1 || work < ParallelThreshold)
         {
             TK.Compute(p, 0, p.M, 0, p.N);
             return;
         }
 
-        // Splitting rows makes every thread pack all of B; splitting columns makes every thread pack all of A.
-        long rowSplit = (long)((mTiles + threads - 1) / threads) * TK.MR * p.N * p.K + PackCost * p.K * p.N;
-        long colSplit = (long)((nTiles + threads - 1) / threads) * TK.NR * p.M * p.K + PackCost * p.K * p.M;
+        // Whole tiles per thread, rounded up, plus B packed again by every thread when rows are split.
+        long rowSplit = (long)((mTiles + threads - 1) / threads) * TK.MR * p.N * p.K + (p.Form == Form.ABt ? PackCost * p.K * p.N : 0);
+        long colSplit = (long)((nTiles + threads - 1) / threads) * TK.NR * p.M * p.K;
         bool byRows = rowSplit <= colSplit;
         int tiles = byRows ? mTiles : nTiles;
         threads = Math.Min(threads, tiles);
@@ -148,25 +154,31 @@ internal static unsafe class Gemm
 
     private interface IMicroKernel : IKernel
     {
+        /// <summary>Floats per vector register.</summary>
+        static abstract int VW { get; }
+
         /// <summary>
-        /// C[rows, NR] at c (row stride ldc) = (load ? C : 0) + Ap · Bp over kc steps, where Ap holds MR floats
-        /// of A and Bp NR floats of B per step.
+        /// C[rows, vecs·VW] at c (row stride ldc) = (load ? C : 0) + Σ_q A[r, q]·B[q, ·] over kc steps, where
+        /// A[r, q] = a[r·aRow + q·aStep] and row q of B starts at b + q·ldb.
         /// </summary>
-        static abstract void Tile(int rows, int kc, float* ap, float* bp, float* c, int ldc, bool load);
+        static abstract void Tile(int rows, int vecs, int kc, float* a, nint aRow, nint aStep, float* b, nint ldb, float* c, nint ldc, bool load);
     }
 
     /// <summary>
-    /// Packed, register-tiled product of C[i0..i1, j0..j1]: B is packed a KC × NC block at a time into
-    /// micro-panels of NR columns, A an MR-row micro-panel at a time; each pair meets in one micro-kernel call.
+    /// Register-tiled product of C[i0..i1, j0..j1], a KC-deep, NC-wide block of B at a time. A is read in place.
+    /// B is packed into NR-wide, zero-padded panels for ABt (making each step's NR values contiguous) and from
+    /// <see cref="PackRows"/> rows on; otherwise it is read in place, except a ragged last panel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocked<TK>(in Problem p, int i0, int i1, int j0, int j1) where TK : struct, IMicroKernel
     {
-        int mr = TK.MR, nr = TK.NR;
-        int ncMax = Math.Min(NC, RoundUp(j1 - j0, nr));
-        float* bPack = PackBuffer.Get(KC * ncMax + KC * mr + mr * nr);
-        float* aPack = bPack + KC * ncMax;
-        float* edge = aPack + KC * mr;
-        int n = p.N;
+        int mr = TK.MR, nr = TK.NR, vw = TK.VW;
+        bool packAll = p.Form == Form.ABt || i1 - i0 >= PackRows;
+        int packWidth = packAll ? Math.Min(NC, RoundUp(j1 - j0, nr)) : nr;
+        float* bPack = PackBuffer.Get(KC * packWidth + mr * nr);
+        float* scratch = bPack + KC * packWidth;
+        nint n = p.N;
+        nint aRow = p.Form == Form.AtB ? 1 : p.K, aStep = p.Form == Form.AtB ? p.M : 1;
 
         for (int jc = j0; jc < j1; jc += NC)
         {
@@ -176,30 +188,39 @@ internal static unsafe class Gemm
                 int kc = Math.Min(KC, p.K - pc);
                 bool load = p.Accumulate || pc > 0;
                 for (int jr = 0; jr < nc; jr += nr)
-                    PackB(p, pc, kc, jc + jr, Math.Min(nr, nc - jr), nr, bPack + jr * kc);
+                {
+                    int cols = Math.Min(nr, nc - jr);
+                    if (packAll)
+                        PackB(p, pc, kc, jc + jr, cols, nr, bPack + jr * kc);
+                    else if (cols % vw != 0)
+                        PackB(p, pc, kc, jc + jr, cols, nr, bPack);
+                }
 
                 for (int ic = i0; ic < i1; ic += mr)
                 {
                     int rows = Math.Min(mr, i1 - ic);
-                    PackA(p, ic, rows, pc, kc, mr, aPack);
+                    float* a = p.A + ic * aRow + pc * aStep;
                     for (int jr = 0; jr < nc; jr += nr)
                     {
-                        int cols = Math.Min(nr, nc - jr);
-                        float* ct = p.C + (long)ic * n + jc + jr;
-                        if (cols == nr)
+                        int cols = Math.Min(nr, nc - jr), vecs = (cols + vw - 1) / vw;
+                        float* ct = p.C + ic * n + jc + jr;
+                        float* b = packAll ? bPack + jr * kc : cols % vw == 0 ? p.B + pc * n + jc + jr : bPack;
+                        nint ldb = !packAll && cols % vw == 0 ? n : nr;
+
+                        if (cols % vw == 0)
                         {
-                            TK.Tile(rows, kc, aPack, bPack + jr * kc, ct, n, load);
+                            TK.Tile(rows, vecs, kc, a, aRow, aStep, b, ldb, ct, n, load);
                             continue;
                         }
 
-                        // A ragged right edge goes through a full-width scratch tile; the padding columns of the
-                        // packed B are zero and their results are dropped.
+                        // A ragged right edge goes through a scratch tile of whole vectors; the padding columns of
+                        // the packed B are zero and their results are dropped.
                         if (load)
                             for (int r = 0; r < rows; r++)
-                                new ReadOnlySpan<float>(ct + (long)r * n, cols).CopyTo(new Span<float>(edge + r * nr, cols));
-                        TK.Tile(rows, kc, aPack, bPack + jr * kc, edge, nr, load);
+                                new ReadOnlySpan<float>(ct + r * n, cols).CopyTo(new Span<float>(scratch + r * nr, cols));
+                        TK.Tile(rows, vecs, kc, a, aRow, aStep, b, ldb, scratch, nr, load);
                         for (int r = 0; r < rows; r++)
-                            new ReadOnlySpan<float>(edge + r * nr, cols).CopyTo(new Span<float>(ct + (long)r * n, cols));
+                            new ReadOnlySpan<float>(scratch + r * nr, cols).CopyTo(new Span<float>(ct + r * n, cols));
                     }
                 }
             }
@@ -209,6 +230,7 @@ internal static unsafe class Gemm
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
     /// <summary>Packs B[pc..pc+kc, j..j+cols] as kc rows of nr floats (zero-padded past cols) at dst.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(in Problem p, int pc, int kc, int j, int cols, int nr, float* dst)
     {
         if (p.Form == Form.ABt)
@@ -236,8 +258,7 @@ internal static unsafe class Gemm
         for (int q = 0; q < kc; q++, row += p.N, dst += nr)
         {
             new ReadOnlySpan<float>(row, cols).CopyTo(new Span<float>(dst, cols));
-            if (cols < nr)
-                new Span<float>(dst + cols, nr - cols).Clear();
+            new Span<float>(dst + cols, nr - cols).Clear();
         }
     }
 
@@ -245,6 +266,7 @@ internal static unsafe class Gemm
     /// Transposes 8 rows of length kc (row stride ld) into kc rows of 8 floats at dst (row stride nr),
     /// 8 × 8 blocks at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposed8(float* src, int ld, int kc, float* dst, int nr)
     {
         int q = 0;
@@ -294,26 +316,6 @@ internal static unsafe class Gemm
                 dst[q * nr + c] = src[(long)c * ld + q];
     }
 
-    /// <summary>Packs A[i..i+rows, pc..pc+kc] as kc rows of mr floats at dst (entries past rows are unused).</summary>
-    private static void PackA(in Problem p, int i, int rows, int pc, int kc, int mr, float* dst)
-    {
-        if (p.Form == Form.AtB)
-        {
-            float* src = p.A + (long)pc * p.M + i;
-            for (int q = 0; q < kc; q++, src += p.M)
-                for (int r = 0; r < rows; r++)
-                    dst[q * mr + r] = src[r];
-            return;
-        }
-
-        for (int r = 0; r < rows; r++)
-        {
-            float* src = p.A + (long)(i + r) * p.K + pc;
-            for (int q = 0; q < kc; q++)
-                dst[q * mr + r] = src[q];
-        }
-    }
-
     /// <summary>Per-thread, 64-byte aligned scratch for packed panels, kept between calls.</summary>
     private static class PackBuffer
     {
@@ -329,43 +331,61 @@ internal static unsafe class Gemm
         }
     }
 
-    private interface IRows
+    /// <summary>A count fixed per generic instantiation, so the JIT drops the code for rows or vectors past it.</summary>
+    private interface ICount
     {
-        static abstract int Count { get; }
+        static abstract int Value { get; }
     }
 
-    private struct Rows1 : IRows { public static int Count => 1; }
-    private struct Rows2 : IRows { public static int Count => 2; }
-    private struct Rows3 : IRows { public static int Count => 3; }
-    private struct Rows4 : IRows { public static int Count => 4; }
-    private struct Rows5 : IRows { public static int Count => 5; }
-    private struct Rows6 : IRows { public static int Count => 6; }
+    private struct One : ICount { public static int Value => 1; }
+    private struct Two : ICount { public static int Value => 2; }
+    private struct Three : ICount { public static int Value => 3; }
+    private struct Four : ICount { public static int Value => 4; }
+    private struct Five : ICount { public static int Value => 5; }
+    private struct Six : ICount { public static int Value => 6; }
 
-    /// <summary>6 × 64 tiles: 24 zmm accumulators, four B vectors and one broadcast of A per step.</summary>
+    /// <summary>Up to 6 × 64 tiles: 24 zmm accumulators, four B vectors and one broadcast of A per step.</summary>
     private struct Kernel512 : IMicroKernel
     {
         public static int MR => 6;
         public static int NR => 64;
+        public static int VW => 16;
 
         public static void Compute(in Problem p, int i0, int i1, int j0, int j1) => Blocked<Kernel512>(p, i0, i1, j0, j1);
 
-        public static void Tile(int rows, int kc, float* ap, float* bp, float* c, int ldc, bool load)
+        public static void Tile(int rows, int vecs, int kc, float* a, nint aRow, nint aStep, float* b, nint ldb, float* c, nint ldc, bool load)
         {
-            switch (rows)
+            switch (vecs)
             {
-                case 6: Tile<Rows6>(kc, ap, bp, c, ldc, load); break;
-                case 5: Tile<Rows5>(kc, ap, bp, c, ldc, load); break;
-                case 4: Tile<Rows4>(kc, ap, bp, c, ldc, load); break;
-                case 3: Tile<Rows3>(kc, ap, bp, c, ldc, load); break;
-                case 2: Tile<Rows2>(kc, ap, bp, c, ldc, load); break;
-                default: Tile<Rows1>(kc, ap, bp, c, ldc, load); break;
+                case 4: Tile<Four>(rows, kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                case 3: Tile<Three>(rows, kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                case 2: Tile<Two>(rows, kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                default: Tile<One>(rows, kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
             }
         }
 
-        // Rows past TRows.Count are dead code once the JIT specialises the method for a TRows struct.
-        private static void Tile<TRows>(int kc, float* ap, float* bp, float* c, int ldc, bool load) where TRows : struct, IRows
+        private static void Tile<TVecs>(int rows, int kc, float* a, nint aRow, nint aStep, float* b, nint ldb, float* c, nint ldc, bool load)
+            where TVecs : struct, ICount
         {
-            int rows = TRows.Count;
+            switch (rows)
+            {
+                case 6: Tile<Six, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                case 5: Tile<Five, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                case 4: Tile<Four, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                case 3: Tile<Three, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                case 2: Tile<Two, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                default: Tile<One, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Tile<TRows, TVecs>(int kc, float* a, nint aRow, nint aStep, float* b, nint ldb, float* c, nint ldc, bool load)
+            where TRows : struct, ICount
+            where TVecs : struct, ICount
+        {
+            // Constants once the JIT specialises the method, so the tests on them disappear. Written out with x86
+            // intrinsics and no helper calls, which unoptimised (Debug) builds would not inline.
+            int rows = TRows.Value, vecs = TVecs.Value;
             Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
             Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
             Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
@@ -375,120 +395,286 @@ internal static unsafe class Gemm
             float* c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
             if (load)
             {
-                c00 = Vector512.Load(c); c01 = Vector512.Load(c + 16); c02 = Vector512.Load(c + 32); c03 = Vector512.Load(c + 48);
-                if (rows > 1) { c10 = Vector512.Load(c1); c11 = Vector512.Load(c1 + 16); c12 = Vector512.Load(c1 + 32); c13 = Vector512.Load(c1 + 48); }
-                if (rows > 2) { c20 = Vector512.Load(c2); c21 = Vector512.Load(c2 + 16); c22 = Vector512.Load(c2 + 32); c23 = Vector512.Load(c2 + 48); }
-                if (rows > 3) { c30 = Vector512.Load(c3); c31 = Vector512.Load(c3 + 16); c32 = Vector512.Load(c3 + 32); c33 = Vector512.Load(c3 + 48); }
-                if (rows > 4) { c40 = Vector512.Load(c4); c41 = Vector512.Load(c4 + 16); c42 = Vector512.Load(c4 + 32); c43 = Vector512.Load(c4 + 48); }
-                if (rows > 5) { c50 = Vector512.Load(c5); c51 = Vector512.Load(c5 + 16); c52 = Vector512.Load(c5 + 32); c53 = Vector512.Load(c5 + 48); }
-            }
-
-            for (int q = 0; q < kc; q++, ap += 6, bp += 64)
-            {
-                var b0 = Vector512.Load(bp);
-                var b1 = Vector512.Load(bp + 16);
-                var b2 = Vector512.Load(bp + 32);
-                var b3 = Vector512.Load(bp + 48);
-                var a = Vector512.Create(ap[0]);
-                c00 = Avx512F.FusedMultiplyAdd(a, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a, b1, c01);
-                c02 = Avx512F.FusedMultiplyAdd(a, b2, c02); c03 = Avx512F.FusedMultiplyAdd(a, b3, c03);
+                c00 = Avx512F.LoadVector512(c);
+                if (vecs > 1) c01 = Avx512F.LoadVector512(c + 16);
+                if (vecs > 2) c02 = Avx512F.LoadVector512(c + 32);
+                if (vecs > 3) c03 = Avx512F.LoadVector512(c + 48);
                 if (rows > 1)
                 {
-                    a = Vector512.Create(ap[1]);
-                    c10 = Avx512F.FusedMultiplyAdd(a, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a, b1, c11);
-                    c12 = Avx512F.FusedMultiplyAdd(a, b2, c12); c13 = Avx512F.FusedMultiplyAdd(a, b3, c13);
+                    c10 = Avx512F.LoadVector512(c1);
+                    if (vecs > 1) c11 = Avx512F.LoadVector512(c1 + 16);
+                    if (vecs > 2) c12 = Avx512F.LoadVector512(c1 + 32);
+                    if (vecs > 3) c13 = Avx512F.LoadVector512(c1 + 48);
                 }
                 if (rows > 2)
                 {
-                    a = Vector512.Create(ap[2]);
-                    c20 = Avx512F.FusedMultiplyAdd(a, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a, b1, c21);
-                    c22 = Avx512F.FusedMultiplyAdd(a, b2, c22); c23 = Avx512F.FusedMultiplyAdd(a, b3, c23);
+                    c20 = Avx512F.LoadVector512(c2);
+                    if (vecs > 1) c21 = Avx512F.LoadVector512(c2 + 16);
+                    if (vecs > 2) c22 = Avx512F.LoadVector512(c2 + 32);
+                    if (vecs > 3) c23 = Avx512F.LoadVector512(c2 + 48);
                 }
                 if (rows > 3)
                 {
-                    a = Vector512.Create(ap[3]);
-                    c30 = Avx512F.FusedMultiplyAdd(a, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a, b1, c31);
-                    c32 = Avx512F.FusedMultiplyAdd(a, b2, c32); c33 = Avx512F.FusedMultiplyAdd(a, b3, c33);
+                    c30 = Avx512F.LoadVector512(c3);
+                    if (vecs > 1) c31 = Avx512F.LoadVector512(c3 + 16);
+                    if (vecs > 2) c32 = Avx512F.LoadVector512(c3 + 32);
+                    if (vecs > 3) c33 = Avx512F.LoadVector512(c3 + 48);
                 }
                 if (rows > 4)
                 {
-                    a = Vector512.Create(ap[4]);
-                    c40 = Avx512F.FusedMultiplyAdd(a, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a, b1, c41);
-                    c42 = Avx512F.FusedMultiplyAdd(a, b2, c42); c43 = Avx512F.FusedMultiplyAdd(a, b3, c43);
+                    c40 = Avx512F.LoadVector512(c4);
+                    if (vecs > 1) c41 = Avx512F.LoadVector512(c4 + 16);
+                    if (vecs > 2) c42 = Avx512F.LoadVector512(c4 + 32);
+                    if (vecs > 3) c43 = Avx512F.LoadVector512(c4 + 48);
                 }
                 if (rows > 5)
                 {
-                    a = Vector512.Create(ap[5]);
-                    c50 = Avx512F.FusedMultiplyAdd(a, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a, b1, c51);
-                    c52 = Avx512F.FusedMultiplyAdd(a, b2, c52); c53 = Avx512F.FusedMultiplyAdd(a, b3, c53);
+                    c50 = Avx512F.LoadVector512(c5);
+                    if (vecs > 1) c51 = Avx512F.LoadVector512(c5 + 16);
+                    if (vecs > 2) c52 = Avx512F.LoadVector512(c5 + 32);
+                    if (vecs > 3) c53 = Avx512F.LoadVector512(c5 + 48);
                 }
             }
 
-            c00.Store(c); c01.Store(c + 16); c02.Store(c + 32); c03.Store(c + 48);
-            if (rows > 1) { c10.Store(c1); c11.Store(c1 + 16); c12.Store(c1 + 32); c13.Store(c1 + 48); }
-            if (rows > 2) { c20.Store(c2); c21.Store(c2 + 16); c22.Store(c2 + 32); c23.Store(c2 + 48); }
-            if (rows > 3) { c30.Store(c3); c31.Store(c3 + 16); c32.Store(c3 + 32); c33.Store(c3 + 48); }
-            if (rows > 4) { c40.Store(c4); c41.Store(c4 + 16); c42.Store(c4 + 32); c43.Store(c4 + 48); }
-            if (rows > 5) { c50.Store(c5); c51.Store(c5 + 16); c52.Store(c5 + 32); c53.Store(c5 + 48); }
+            nint a1 = aRow, a2 = 2 * aRow, a3 = 3 * aRow, a4 = 4 * aRow, a5 = 5 * aRow;
+            for (int q = 0; q < kc; q++, a += aStep, b += ldb)
+            {
+                var b0 = Avx512F.LoadVector512(b);
+                var b1 = vecs > 1 ? Avx512F.LoadVector512(b + 16) : default;
+                var b2 = vecs > 2 ? Avx512F.LoadVector512(b + 32) : default;
+                var b3 = vecs > 3 ? Avx512F.LoadVector512(b + 48) : default;
+                var av = Avx512F.BroadcastScalarToVector512(Sse.LoadScalarVector128(a));
+                c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
+                if (vecs > 1) c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
+                if (vecs > 2) c02 = Avx512F.FusedMultiplyAdd(av, b2, c02);
+                if (vecs > 3) c03 = Avx512F.FusedMultiplyAdd(av, b3, c03);
+                if (rows > 1)
+                {
+                    av = Avx512F.BroadcastScalarToVector512(Sse.LoadScalarVector128(a + a1));
+                    c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
+                    if (vecs > 1) c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
+                    if (vecs > 2) c12 = Avx512F.FusedMultiplyAdd(av, b2, c12);
+                    if (vecs > 3) c13 = Avx512F.FusedMultiplyAdd(av, b3, c13);
+                }
+                if (rows > 2)
+                {
+                    av = Avx512F.BroadcastScalarToVector512(Sse.LoadScalarVector128(a + a2));
+                    c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
+                    if (vecs > 1) c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
+                    if (vecs > 2) c22 = Avx512F.FusedMultiplyAdd(av, b2, c22);
+                    if (vecs > 3) c23 = Avx512F.FusedMultiplyAdd(av, b3, c23);
+                }
+                if (rows > 3)
+                {
+                    av = Avx512F.BroadcastScalarToVector512(Sse.LoadScalarVector128(a + a3));
+                    c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
+                    if (vecs > 1) c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
+                    if (vecs > 2) c32 = Avx512F.FusedMultiplyAdd(av, b2, c32);
+                    if (vecs > 3) c33 = Avx512F.FusedMultiplyAdd(av, b3, c33);
+                }
+                if (rows > 4)
+                {
+                    av = Avx512F.BroadcastScalarToVector512(Sse.LoadScalarVector128(a + a4));
+                    c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
+                    if (vecs > 1) c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
+                    if (vecs > 2) c42 = Avx512F.FusedMultiplyAdd(av, b2, c42);
+                    if (vecs > 3) c43 = Avx512F.FusedMultiplyAdd(av, b3, c43);
+                }
+                if (rows > 5)
+                {
+                    av = Avx512F.BroadcastScalarToVector512(Sse.LoadScalarVector128(a + a5));
+                    c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
+                    if (vecs > 1) c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
+                    if (vecs > 2) c52 = Avx512F.FusedMultiplyAdd(av, b2, c52);
+                    if (vecs > 3) c53 = Avx512F.FusedMultiplyAdd(av, b3, c53);
+                }
+            }
+
+            Avx512F.Store(c, c00);
+            if (vecs > 1) Avx512F.Store(c + 16, c01);
+            if (vecs > 2) Avx512F.Store(c + 32, c02);
+            if (vecs > 3) Avx512F.Store(c + 48, c03);
+            if (rows > 1)
+            {
+                Avx512F.Store(c1, c10);
+                if (vecs > 1) Avx512F.Store(c1 + 16, c11);
+                if (vecs > 2) Avx512F.Store(c1 + 32, c12);
+                if (vecs > 3) Avx512F.Store(c1 + 48, c13);
+            }
+            if (rows > 2)
+            {
+                Avx512F.Store(c2, c20);
+                if (vecs > 1) Avx512F.Store(c2 + 16, c21);
+                if (vecs > 2) Avx512F.Store(c2 + 32, c22);
+                if (vecs > 3) Avx512F.Store(c2 + 48, c23);
+            }
+            if (rows > 3)
+            {
+                Avx512F.Store(c3, c30);
+                if (vecs > 1) Avx512F.Store(c3 + 16, c31);
+                if (vecs > 2) Avx512F.Store(c3 + 32, c32);
+                if (vecs > 3) Avx512F.Store(c3 + 48, c33);
+            }
+            if (rows > 4)
+            {
+                Avx512F.Store(c4, c40);
+                if (vecs > 1) Avx512F.Store(c4 + 16, c41);
+                if (vecs > 2) Avx512F.Store(c4 + 32, c42);
+                if (vecs > 3) Avx512F.Store(c4 + 48, c43);
+            }
+            if (rows > 5)
+            {
+                Avx512F.Store(c5, c50);
+                if (vecs > 1) Avx512F.Store(c5 + 16, c51);
+                if (vecs > 2) Avx512F.Store(c5 + 32, c52);
+                if (vecs > 3) Avx512F.Store(c5 + 48, c53);
+            }
         }
     }
 
-    /// <summary>6 × 16 tiles: 12 ymm accumulators, so the kernel fits the 16 registers of AVX2 machines.</summary>
+    /// <summary>Up to 6 × 16 tiles: 12 ymm accumulators, so the kernel fits the 16 registers of AVX2 machines.</summary>
     private struct Kernel256 : IMicroKernel
     {
         public static int MR => 6;
         public static int NR => 16;
+        public static int VW => 8;
 
         public static void Compute(in Problem p, int i0, int i1, int j0, int j1) => Blocked<Kernel256>(p, i0, i1, j0, j1);
 
-        public static void Tile(int rows, int kc, float* ap, float* bp, float* c, int ldc, bool load)
+        public static void Tile(int rows, int vecs, int kc, float* a, nint aRow, nint aStep, float* b, nint ldb, float* c, nint ldc, bool load)
+        {
+            if (vecs == 2)
+                Tile<Two>(rows, kc, a, aRow, aStep, b, ldb, c, ldc, load);
+            else
+                Tile<One>(rows, kc, a, aRow, aStep, b, ldb, c, ldc, load);
+        }
+
+        private static void Tile<TVecs>(int rows, int kc, float* a, nint aRow, nint aStep, float* b, nint ldb, float* c, nint ldc, bool load)
+            where TVecs : struct, ICount
         {
             switch (rows)
             {
-                case 6: Tile<Rows6>(kc, ap, bp, c, ldc, load); break;
-                case 5: Tile<Rows5>(kc, ap, bp, c, ldc, load); break;
-                case 4: Tile<Rows4>(kc, ap, bp, c, ldc, load); break;
-                case 3: Tile<Rows3>(kc, ap, bp, c, ldc, load); break;
-                case 2: Tile<Rows2>(kc, ap, bp, c, ldc, load); break;
-                default: Tile<Rows1>(kc, ap, bp, c, ldc, load); break;
+                case 6: Tile<Six, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                case 5: Tile<Five, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                case 4: Tile<Four, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                case 3: Tile<Three, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                case 2: Tile<Two, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
+                default: Tile<One, TVecs>(kc, a, aRow, aStep, b, ldb, c, ldc, load); break;
             }
         }
 
-        private static void Tile<TRows>(int kc, float* ap, float* bp, float* c, int ldc, bool load) where TRows : struct, IRows
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Tile<TRows, TVecs>(int kc, float* a, nint aRow, nint aStep, float* b, nint ldb, float* c, nint ldc, bool load)
+            where TRows : struct, ICount
+            where TVecs : struct, ICount
         {
-            int rows = TRows.Count;
-            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-            Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            // As in Kernel512.
+            int rows = TRows.Value, vecs = TVecs.Value;
+            Vector256<float> c00 = default, c01 = default;
+            Vector256<float> c10 = default, c11 = default;
+            Vector256<float> c20 = default, c21 = default;
+            Vector256<float> c30 = default, c31 = default;
+            Vector256<float> c40 = default, c41 = default;
+            Vector256<float> c50 = default, c51 = default;
             float* c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
             if (load)
             {
-                c00 = Vector256.Load(c); c01 = Vector256.Load(c + 8);
-                if (rows > 1) { c10 = Vector256.Load(c1); c11 = Vector256.Load(c1 + 8); }
-                if (rows > 2) { c20 = Vector256.Load(c2); c21 = Vector256.Load(c2 + 8); }
-                if (rows > 3) { c30 = Vector256.Load(c3); c31 = Vector256.Load(c3 + 8); }
-                if (rows > 4) { c40 = Vector256.Load(c4); c41 = Vector256.Load(c4 + 8); }
-                if (rows > 5) { c50 = Vector256.Load(c5); c51 = Vector256.Load(c5 + 8); }
+                c00 = Avx.LoadVector256(c);
+                if (vecs > 1) c01 = Avx.LoadVector256(c + 8);
+                if (rows > 1)
+                {
+                    c10 = Avx.LoadVector256(c1);
+                    if (vecs > 1) c11 = Avx.LoadVector256(c1 + 8);
+                }
+                if (rows > 2)
+                {
+                    c20 = Avx.LoadVector256(c2);
+                    if (vecs > 1) c21 = Avx.LoadVector256(c2 + 8);
+                }
+                if (rows > 3)
+                {
+                    c30 = Avx.LoadVector256(c3);
+                    if (vecs > 1) c31 = Avx.LoadVector256(c3 + 8);
+                }
+                if (rows > 4)
+                {
+                    c40 = Avx.LoadVector256(c4);
+                    if (vecs > 1) c41 = Avx.LoadVector256(c4 + 8);
+                }
+                if (rows > 5)
+                {
+                    c50 = Avx.LoadVector256(c5);
+                    if (vecs > 1) c51 = Avx.LoadVector256(c5 + 8);
+                }
             }
 
-            for (int q = 0; q < kc; q++, ap += 6, bp += 16)
+            nint a1 = aRow, a2 = 2 * aRow, a3 = 3 * aRow, a4 = 4 * aRow, a5 = 5 * aRow;
+            for (int q = 0; q < kc; q++, a += aStep, b += ldb)
             {
-                var b0 = Vector256.Load(bp);
-                var b1 = Vector256.Load(bp + 8);
-                var a = Vector256.Create(ap[0]);
-                c00 = Fma.MultiplyAdd(a, b0, c00); c01 = Fma.MultiplyAdd(a, b1, c01);
-                if (rows > 1) { a = Vector256.Create(ap[1]); c10 = Fma.MultiplyAdd(a, b0, c10); c11 = Fma.MultiplyAdd(a, b1, c11); }
-                if (rows > 2) { a = Vector256.Create(ap[2]); c20 = Fma.MultiplyAdd(a, b0, c20); c21 = Fma.MultiplyAdd(a, b1, c21); }
-                if (rows > 3) { a = Vector256.Create(ap[3]); c30 = Fma.MultiplyAdd(a, b0, c30); c31 = Fma.MultiplyAdd(a, b1, c31); }
-                if (rows > 4) { a = Vector256.Create(ap[4]); c40 = Fma.MultiplyAdd(a, b0, c40); c41 = Fma.MultiplyAdd(a, b1, c41); }
-                if (rows > 5) { a = Vector256.Create(ap[5]); c50 = Fma.MultiplyAdd(a, b0, c50); c51 = Fma.MultiplyAdd(a, b1, c51); }
+                var b0 = Avx.LoadVector256(b);
+                var b1 = vecs > 1 ? Avx.LoadVector256(b + 8) : default;
+                var av = Avx.BroadcastScalarToVector256(a);
+                c00 = Fma.MultiplyAdd(av, b0, c00);
+                if (vecs > 1) c01 = Fma.MultiplyAdd(av, b1, c01);
+                if (rows > 1)
+                {
+                    av = Avx.BroadcastScalarToVector256(a + a1);
+                    c10 = Fma.MultiplyAdd(av, b0, c10);
+                    if (vecs > 1) c11 = Fma.MultiplyAdd(av, b1, c11);
+                }
+                if (rows > 2)
+                {
+                    av = Avx.BroadcastScalarToVector256(a + a2);
+                    c20 = Fma.MultiplyAdd(av, b0, c20);
+                    if (vecs > 1) c21 = Fma.MultiplyAdd(av, b1, c21);
+                }
+                if (rows > 3)
+                {
+                    av = Avx.BroadcastScalarToVector256(a + a3);
+                    c30 = Fma.MultiplyAdd(av, b0, c30);
+                    if (vecs > 1) c31 = Fma.MultiplyAdd(av, b1, c31);
+                }
+                if (rows > 4)
+                {
+                    av = Avx.BroadcastScalarToVector256(a + a4);
+                    c40 = Fma.MultiplyAdd(av, b0, c40);
+                    if (vecs > 1) c41 = Fma.MultiplyAdd(av, b1, c41);
+                }
+                if (rows > 5)
+                {
+                    av = Avx.BroadcastScalarToVector256(a + a5);
+                    c50 = Fma.MultiplyAdd(av, b0, c50);
+                    if (vecs > 1) c51 = Fma.MultiplyAdd(av, b1, c51);
+                }
             }
 
-            c00.Store(c); c01.Store(c + 8);
-            if (rows > 1) { c10.Store(c1); c11.Store(c1 + 8); }
-            if (rows > 2) { c20.Store(c2); c21.Store(c2 + 8); }
-            if (rows > 3) { c30.Store(c3); c31.Store(c3 + 8); }
-            if (rows > 4) { c40.Store(c4); c41.Store(c4 + 8); }
-            if (rows > 5) { c50.Store(c5); c51.Store(c5 + 8); }
+            Avx.Store(c, c00);
+            if (vecs > 1) Avx.Store(c + 8, c01);
+            if (rows > 1)
+            {
+                Avx.Store(c1, c10);
+                if (vecs > 1) Avx.Store(c1 + 8, c11);
+            }
+            if (rows > 2)
+            {
+                Avx.Store(c2, c20);
+                if (vecs > 1) Avx.Store(c2 + 8, c21);
+            }
+            if (rows > 3)
+            {
+                Avx.Store(c3, c30);
+                if (vecs > 1) Avx.Store(c3 + 8, c31);
+            }
+            if (rows > 4)
+            {
+                Avx.Store(c4, c40);
+                if (vecs > 1) Avx.Store(c4 + 8, c41);
+            }
+            if (rows > 5)
+            {
+                Avx.Store(c5, c50);
+                if (vecs > 1) Avx.Store(c5 + 8, c51);
+            }
         }
     }
 
@@ -501,6 +687,7 @@ internal static unsafe class Gemm
         public static int MR => 8;
         public static int NR => 8;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Compute(in Problem p, int i0, int i1, int j0, int j1)
         {
             int m = p.M, k = p.K, n = p.N, cols = j1 - j0;
@@ -509,8 +696,28 @@ internal static unsafe class Gemm
                 float* cr = p.C + (long)i * n + j0;
                 if (p.Form == Form.ABt)
                 {
+                    // Four dot products at once: independent chains instead of one latency-bound chain.
                     float* ar = p.A + (long)i * k;
-                    for (int j = 0; j < cols; j++)
+                    int j = 0;
+                    for (; j + 4 <= cols; j += 4)
+                    {
+                        float* b0 = p.B + (long)(j0 + j) * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+                        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                        if (p.Accumulate)
+                            (s0, s1, s2, s3) = (cr[j], cr[j + 1], cr[j + 2], cr[j + 3]);
+                        for (int q = 0; q < k; q++)
+                        {
+                            float av = ar[q];
+                            s0 = MathF.FusedMultiplyAdd(av, b0[q], s0);
+                            s1 = MathF.FusedMultiplyAdd(av, b1[q], s1);
+                            s2 = MathF.FusedMultiplyAdd(av, b2[q], s2);
+                            s3 = MathF.FusedMultiplyAdd(av, b3[q], s3);
+                        }
+
+                        (cr[j], cr[j + 1], cr[j + 2], cr[j + 3]) = (s0, s1, s2, s3);
+                    }
+
+                    for (; j < cols; j++)
                     {
                         float* br = p.B + (long)(j0 + j) * k;
                         float s = p.Accumulate ? cr[j] : 0f;
@@ -518,6 +725,7 @@ internal static unsafe class Gemm
                             s = MathF.FusedMultiplyAdd(ar[q], br[q], s);
                         cr[j] = s;
                     }
+
                     continue;
                 }
 

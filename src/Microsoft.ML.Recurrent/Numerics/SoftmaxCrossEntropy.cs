@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Recurrent.Numerics;
 
 /// <summary>
 /// Softmax with cross-entropy over rows of logits, fused with its gradient. Exponentials come from
-/// <see cref="SimdMath.Exp{T}"/> and sums from <see cref="VectorKernels.Sum(ReadOnlySpan{float})"/>, so results are identical for
-/// every <see cref="KernelSettings.VectorWidth"/>.
+/// <see cref="SimdMath.Exp{T}"/> and sums from <see cref="VectorKernels.Sum(float*, int, bool, int)"/>, so results are identical for
+/// every <see cref="KernelSettings.VectorWidth"/>. Compiled fully optimised on first use, like the kernels
+/// it calls.
 /// </summary>
 internal static unsafe class SoftmaxCrossEntropy
 {
@@ -17,9 +19,11 @@ internal static unsafe class SoftmaxCrossEntropy
     /// logits [rows, vocab] are replaced by gradScale · (softmax − onehot(target)); returns the summed
     /// negative log-likelihood (nats) of the targets. A negative target marks a row to ignore (zero gradient).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double ForwardBackward(Span<float> logits, ReadOnlySpan<int> targets, int rows, int vocab, float gradScale)
     {
         Check(logits.Length, targets.Length, rows, vocab);
+        int width = KernelSettings.VectorWidth;
         double loss = 0;
         fixed (float* pl = logits)
         {
@@ -34,10 +38,10 @@ internal static unsafe class SoftmaxCrossEntropy
                 }
 
                 float* p = pl + (long)r * vocab;
-                VectorKernels.ExpShifted(p, p, vocab, TensorPrimitives.Max(row));
-                float inv = (float)(1.0 / VectorKernels.Sum(row));
+                VectorKernels.ExpShifted(p, p, vocab, TensorPrimitives.Max(row), width);
+                float inv = (float)(1.0 / VectorKernels.Sum(p, vocab, squares: false, width));
                 loss -= Math.Log(Math.Max(row[t] * inv, 1e-30f));
-                VectorKernels.Scale(row, inv * gradScale);
+                VectorKernels.Scale(p, vocab, inv * gradScale, width);
                 row[t] -= gradScale;
             }
         }
@@ -46,9 +50,11 @@ internal static unsafe class SoftmaxCrossEntropy
     }
 
     /// <summary>Summed negative log-likelihood (nats) of the targets; logits are left unchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Loss(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int vocab)
     {
         Check(logits.Length, targets.Length, rows, vocab);
+        int width = KernelSettings.VectorWidth;
         float[]? rented = vocab > StackFloats ? ArrayPool<float>.Shared.Rent(vocab) : null;
         Span<float> scratch = rented is null ? stackalloc float[vocab] : rented.AsSpan(0, vocab);
         double loss = 0;
@@ -61,8 +67,8 @@ internal static unsafe class SoftmaxCrossEntropy
                     continue;
                 var row = logits.Slice(r * vocab, vocab);
                 float max = TensorPrimitives.Max(row);
-                VectorKernels.ExpShifted(pl + (long)r * vocab, ps, vocab, max);
-                loss += Math.Log(VectorKernels.Sum(scratch)) - ((double)row[t] - max);
+                VectorKernels.ExpShifted(pl + (long)r * vocab, ps, vocab, max, width);
+                loss += Math.Log(VectorKernels.Sum(ps, vocab, squares: false, width)) - ((double)row[t] - max);
             }
         }
 
@@ -72,16 +78,20 @@ internal static unsafe class SoftmaxCrossEntropy
     }
 
     /// <summary>Softmax of logits / temperature into probs (same length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(ReadOnlySpan<float> logits, Span<float> probs, float temperature)
     {
         if (probs.Length != logits.Length)
             throw new ArgumentException($"Lengths differ: logits {logits.Length}, probs {probs.Length}.", nameof(probs));
         if (logits.IsEmpty)
             return;
+        int width = KernelSettings.VectorWidth;
         TensorPrimitives.Divide(logits, temperature, probs);
         fixed (float* p = probs)
-            VectorKernels.ExpShifted(p, p, probs.Length, TensorPrimitives.Max(probs));
-        VectorKernels.Scale(probs, (float)(1.0 / VectorKernels.Sum(probs)));
+        {
+            VectorKernels.ExpShifted(p, p, probs.Length, TensorPrimitives.Max(probs), width);
+            VectorKernels.Scale(p, probs.Length, (float)(1.0 / VectorKernels.Sum(p, probs.Length, squares: false, width)), width);
+        }
     }
 
     private static void Check(int logits, int targets, int rows, int vocab)

@@ -1,0 +1,146 @@
+using Microsoft.ML.Recurrent.Numerics;
+using Xunit;
+using static Microsoft.ML.Recurrent.Tests.Numerics.NumericsTestHelpers;
+
+namespace Microsoft.ML.Recurrent.Tests.Numerics;
+
+/// <summary>
+/// Element-wise helpers must equal a plain float loop exactly; column sums (float, rows added in order) must be
+/// within 1e-6·rows relative to Σ|m|; double sums within 1e-12 relative. All paths must agree to the bit.
+/// </summary>
+public class VectorKernelsTests
+{
+    public static TheoryData<int> Lengths()
+    {
+        var data = new TheoryData<int>();
+        foreach (int n in OddLengths.Concat([0, 64, 1000, 4099]))
+            data.Add(n);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void AddBiasAddsToEveryRow(int cols)
+    {
+        const int rows = 3;
+        var m = Random(rows * cols + 2, cols);
+        var bias = Random(cols, cols + 1);
+        var expected = m.Select((v, i) => i < rows * cols ? v + bias[i % cols] : v).ToArray();
+        foreach (int width in Widths)
+        {
+            var actual = WithWidth(width, () =>
+            {
+                var x = (float[])m.Clone();
+                VectorKernels.AddBias(x, bias, rows, cols);
+                return x;
+            });
+            SameBits(expected, actual, $"AddBias cols={cols} width={width}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void AccumulateColumnSumsAddsEveryRow(int cols)
+    {
+        foreach (int rows in new[] { 1, 3, 4, 5, 9 })
+        {
+            var m = Random(rows * cols, rows + cols);
+            var start = Random(cols, cols + 7);
+            float[]? first = null;
+            foreach (int width in Widths)
+            {
+                var sums = WithWidth(width, () =>
+                {
+                    var s = (float[])start.Clone();
+                    VectorKernels.AccumulateColumnSums(m, s, rows, cols);
+                    return s;
+                });
+                string what = $"column sums {rows}x{cols} width={width}";
+                for (int j = 0; j < cols; j++)
+                {
+                    double expected = start[j], scale = Math.Abs(start[j]);
+                    for (int i = 0; i < rows; i++)
+                    {
+                        expected += m[i * cols + j];
+                        scale += Math.Abs(m[i * cols + j]);
+                    }
+
+                    Assert.True(Math.Abs(sums[j] - expected) <= 1e-6 * rows * scale, $"{what}: column {j} is {sums[j]}, expected {expected}");
+                }
+
+                if (first is null)
+                    first = sums;
+                else
+                    SameBits(first, sums, what + " vs width 512");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void ClampAndScaleMatchScalarLoops(int n)
+    {
+        var x = Random(n, n + 3, -3f, 3f);
+        if (n > 2)
+            x[n / 2] = float.NaN;
+        var clamped = x.Select(v => float.IsNaN(v) ? v : Math.Clamp(v, -1.5f, 1.5f)).ToArray();
+        var scaled = x.Select(v => v * 0.3f).ToArray();
+        foreach (int width in Widths)
+        {
+            var (c, s) = WithWidth(width, () =>
+            {
+                var c = (float[])x.Clone();
+                VectorKernels.Clamp(c, 1.5f);
+                var s = (float[])x.Clone();
+                VectorKernels.Scale(s, 0.3f);
+                return (c, s);
+            });
+            SameBits(clamped, c, $"Clamp n={n} width={width}");
+            SameBits(scaled, s, $"Scale n={n} width={width}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void SumsMatchReference(int n)
+    {
+        var x = Random(n, n + 5, -2f, 2f);
+        double sum = 0, squares = 0, abs = 0;
+        foreach (float v in x)
+        {
+            sum += v;
+            squares += (double)v * v;
+            abs += Math.Abs(v);
+        }
+
+        double? firstSum = null, firstSquares = null;
+        foreach (int width in Widths)
+        {
+            var (s, q) = WithWidth(width, () => (VectorKernels.Sum(x), VectorKernels.SumOfSquares(x)));
+            Assert.True(Math.Abs(s - sum) <= 1e-12 * abs, $"Sum n={n} width={width}: {s}, expected {sum}");
+            Assert.True(Math.Abs(q - squares) <= 1e-12 * squares, $"SumOfSquares n={n} width={width}: {q}, expected {squares}");
+            firstSum ??= s;
+            firstSquares ??= q;
+            Assert.Equal(BitConverter.DoubleToInt64Bits(firstSum.Value), BitConverter.DoubleToInt64Bits(s));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(firstSquares.Value), BitConverter.DoubleToInt64Bits(q));
+        }
+    }
+
+    [Fact]
+    public void SumOfSquaresKeepsDoublePrecision()
+    {
+        // 2²⁴ + 1 is not a float; a float accumulator would lose the ones entirely.
+        var x = new float[1 + 100];
+        x[0] = 4096f;
+        x.AsSpan(1).Fill(1f);
+        Assert.Equal(16777216.0 + 100, VectorKernels.SumOfSquares(x));
+    }
+
+    [Fact]
+    public void TooSmallBuffersThrow()
+    {
+        Assert.Throws<ArgumentException>(() => VectorKernels.AddBias(new float[5], new float[3], 2, 3));
+        Assert.Throws<ArgumentException>(() => VectorKernels.AddBias(new float[6], new float[2], 2, 3));
+        Assert.Throws<ArgumentException>(() => VectorKernels.AccumulateColumnSums(new float[6], new float[2], 2, 3));
+    }
+}
