@@ -12,7 +12,7 @@ internal sealed class GruRecurrence(ParameterStore store, string name, int hidde
     public override RecurrenceCache CreateCache(int maxSteps, int batch) => new GruCache(maxSteps, batch, Hidden);
 
     // xg [T·B, 3H], h0 -> hs [T·B, H]; h_T
-    public override void Forward(RecurrenceCache cache, ReadOnlySpan<float> xg, RecurrentState state, int steps)
+    public override void Forward(RecurrenceCache cache, Span<float> xg, RecurrentState state, int steps)
     {
         var c = (GruCache)cache;
         c.CheckSteps(steps);

@@ -4,7 +4,9 @@ namespace Microsoft.ML.Recurrent.Layers;
 
 /// <summary>
 /// LSTM: [i f o g] = xg_t + h_{t−1}·Wh; i, f, o = σ(·), g = tanh(·); c_t = f⊙c_{t−1} + i⊙g; h_t = o⊙tanh(c_t).
-/// The four gate GEMMs are one GEMM against the fused Wh [H, 4H].
+/// The four gate GEMMs are one GEMM against the fused Wh [H, 4H]. The gates are computed in place in the
+/// xg buffer, which then holds the gate activations for backward, which turns them into their gradients in
+/// place: no copy of xg and no gate buffer of its own.
 /// </summary>
 internal sealed class LstmRecurrence(ParameterStore store, string name, int hidden)
     : Recurrence(store, name, hidden, gates: 4, recurrentBias: false)
@@ -14,7 +16,7 @@ internal sealed class LstmRecurrence(ParameterStore store, string name, int hidd
     public override RecurrenceCache CreateCache(int maxSteps, int batch) => new LstmCache(maxSteps, batch, Hidden);
 
     // xg [T·B, 4H], (h0, c0) -> hs [T·B, H]; (h_T, c_T)
-    public override void Forward(RecurrenceCache cache, ReadOnlySpan<float> xg, RecurrentState state, int steps)
+    public override void Forward(RecurrenceCache cache, Span<float> xg, RecurrentState state, int steps)
     {
         var c = (LstmCache)cache;
         c.CheckSteps(steps);
@@ -23,8 +25,7 @@ internal sealed class LstmRecurrence(ParameterStore store, string name, int hidd
         state.C.CopyTo(c.C(0));
         for (int t = 0; t < steps; t++)
         {
-            var gates = c.Gates.AsSpan(t * bg, bg);
-            xg.Slice(t * bg, bg).CopyTo(gates);
+            var gates = xg.Slice(t * bg, bg);
             Gemm.MatMul(c.H(t), RecurrentWeight.Value, gates, c.Batch, Hidden, 4 * Hidden, accumulate: true);
             GateKernels.LstmForward(gates, c.C(t), c.C(t + 1), c.TanhC.AsSpan(t * bh, bh), c.H(t + 1), c.Batch, Hidden);
         }
@@ -32,7 +33,7 @@ internal sealed class LstmRecurrence(ParameterStore store, string name, int hidd
         c.C(steps).CopyTo(state.C);
     }
 
-    // dh [T·B, H] -> dxg [T·B, 4H]
+    // dh [T·B, H], dxg [T·B, 4H] holding the gate activations forward left in xg -> their gradients
     public override void Backward(RecurrenceCache cache, ReadOnlySpan<float> dh, Span<float> dxg, int steps)
     {
         var c = (LstmCache)cache;
@@ -46,7 +47,7 @@ internal sealed class LstmRecurrence(ParameterStore store, string name, int hidd
         {
             var dGates = dxg.Slice(t * bg, bg);
             System.Numerics.Tensors.TensorPrimitives.Add(dh.Slice(t * bh, bh), dhRec, c.Scratch);
-            GateKernels.LstmBackward(c.Gates.AsSpan(t * bg, bg), c.C(t), c.TanhC.AsSpan(t * bh, bh), c.Scratch, dc, dGates, c.Batch, Hidden);
+            GateKernels.LstmBackward(dGates, c.C(t), c.TanhC.AsSpan(t * bh, bh), c.Scratch, dc, dGates, c.Batch, Hidden);
             Gemm.MatMulTransB(dGates, RecurrentWeight.Value, dhRec, c.Batch, 4 * Hidden, Hidden, accumulate: false);
         }
         Gemm.MatMulTransA(c.Hs.AsSpan(0, steps * bh), dxg[..(steps * bg)], RecurrentWeight.Gradient, Hidden, steps * c.Batch, 4 * Hidden, accumulate: true);
@@ -57,14 +58,12 @@ internal sealed class LstmRecurrence(ParameterStore store, string name, int hidd
         public LstmCache(int maxSteps, int batch, int hidden) : base(maxSteps, batch, hidden)
         {
             Cs = new float[(maxSteps + 1) * batch * hidden];
-            Gates = new float[maxSteps * batch * 4 * hidden];
             TanhC = new float[maxSteps * batch * hidden];
             Scratch = new float[batch * hidden];
             InitialStateGradient = new RecurrentState(batch * hidden, hasCell: true);
         }
 
         public float[] Cs { get; }
-        public float[] Gates { get; }
         public float[] TanhC { get; }
         public float[] Scratch { get; }
         public Span<float> C(int t) => Cs.AsSpan(t * Batch * Hidden, Batch * Hidden);

@@ -43,10 +43,12 @@ internal abstract class Recurrence
 
     public RecurrentState CreateState(int batch) => new(batch * Hidden, HasCell);
 
-    // xg [T·B, G·H], state (h0, c0) -> cache.Outputs [T·B, H]; state becomes (h_T, c_T)
-    public abstract void Forward(RecurrenceCache cache, ReadOnlySpan<float> xg, RecurrentState state, int steps);
+    // xg [T·B, G·H], state (h0, c0) -> cache.Outputs [T·B, H]; state becomes (h_T, c_T).
+    // A cell may overwrite xg with what its backward needs; backward then receives the same buffer as dxg.
+    public abstract void Forward(RecurrenceCache cache, Span<float> xg, RecurrentState state, int steps);
 
-    // dh [T·B, H] -> dxg [T·B, G·H]; dWh (dbh) accumulated; cache.InitialStateGradient gets d(h0, c0)
+    // dh [T·B, H] -> dxg [T·B, G·H] (the buffer forward was given as xg); dWh (dbh) accumulated;
+    // cache.InitialStateGradient gets d(h0, c0)
     public abstract void Backward(RecurrenceCache cache, ReadOnlySpan<float> dh, Span<float> dxg, int steps);
 }
 

@@ -9,7 +9,7 @@ internal sealed class RnnRecurrence(ParameterStore store, string name, int hidde
     public override RecurrenceCache CreateCache(int maxSteps, int batch) => new RnnCache(maxSteps, batch, Hidden);
 
     // xg [T·B, H] -> hs [T·B, H]
-    public override void Forward(RecurrenceCache cache, ReadOnlySpan<float> xg, RecurrentState state, int steps)
+    public override void Forward(RecurrenceCache cache, Span<float> xg, RecurrentState state, int steps)
     {
         var c = (RnnCache)cache;
         c.CheckSteps(steps);

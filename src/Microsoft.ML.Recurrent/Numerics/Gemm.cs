@@ -129,7 +129,12 @@ internal static unsafe class Gemm
         long colSplit = (long)((nTiles + threads - 1) / threads) * TK.NR * p.M * p.K;
         bool byRows = rowSplit <= colSplit;
         int tiles = byRows ? mTiles : nTiles;
-        threads = Math.Min(threads, tiles);
+        SplitAcrossThreads<TK>(p, Math.Min(threads, tiles), tiles, byRows);
+    }
+
+    // Separate from Split so that the closure is allocated only when the work really is split.
+    private static void SplitAcrossThreads<TK>(Problem p, int threads, int tiles, bool byRows) where TK : struct, IKernel
+    {
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             int first = (int)((long)tiles * t / threads), last = (int)((long)tiles * (t + 1) / threads);
