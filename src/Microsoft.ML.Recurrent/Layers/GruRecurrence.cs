@@ -36,20 +36,21 @@ internal sealed class GruRecurrence(ParameterStore store, string name, int hidde
         int bh = c.Batch * Hidden, bg = bh * 3;
         var dhRec = c.InitialStateGradient.H;
         Array.Clear(dhRec);
+        var whT = TransposedRecurrentWeight(c);
         for (int t = steps - 1; t >= 0; t--)
         {
             var dhg = c.Dhg.AsSpan(t * bg, bg);
             System.Numerics.Tensors.TensorPrimitives.Add(dh.Slice(t * bh, bh), dhRec, c.Scratch);
             GateKernels.GruBackward(c.Gates.AsSpan(t * bg, bg), c.Hg.AsSpan(t * bg, bg), c.H(t), c.Scratch,
                 dxg.Slice(t * bg, bg), dhg, dhRec, c.Batch, Hidden);
-            Gemm.MatMulTransB(dhg, RecurrentWeight.Value, dhRec, c.Batch, 3 * Hidden, Hidden, accumulate: true);
+            Gemm.MatMul(dhg, whT, dhRec, c.Batch, 3 * Hidden, Hidden, accumulate: true);
         }
         var allDhg = c.Dhg.AsSpan(0, steps * bg);
         Gemm.MatMulTransA(c.Hs.AsSpan(0, steps * bh), allDhg, RecurrentWeight.Gradient, Hidden, steps * c.Batch, 3 * Hidden, accumulate: true);
         VectorKernels.AccumulateColumnSums(allDhg, RecurrentBias!.Gradient, steps * c.Batch, 3 * Hidden);
     }
 
-    private sealed class GruCache(int maxSteps, int batch, int hidden) : RecurrenceCache(maxSteps, batch, hidden)
+    private sealed class GruCache(int maxSteps, int batch, int hidden) : RecurrenceCache(maxSteps, batch, hidden, 3 * hidden)
     {
         public float[] Gates { get; } = new float[maxSteps * batch * 3 * hidden];
         public float[] Hg { get; } = new float[maxSteps * batch * 3 * hidden];

@@ -43,19 +43,20 @@ internal sealed class LstmRecurrence(ParameterStore store, string name, int hidd
         var dc = c.InitialStateGradient.C;
         Array.Clear(dhRec);
         Array.Clear(dc);
+        var whT = TransposedRecurrentWeight(c);
         for (int t = steps - 1; t >= 0; t--)
         {
             var dGates = dxg.Slice(t * bg, bg);
             System.Numerics.Tensors.TensorPrimitives.Add(dh.Slice(t * bh, bh), dhRec, c.Scratch);
             GateKernels.LstmBackward(dGates, c.C(t), c.TanhC.AsSpan(t * bh, bh), c.Scratch, dc, dGates, c.Batch, Hidden);
-            Gemm.MatMulTransB(dGates, RecurrentWeight.Value, dhRec, c.Batch, 4 * Hidden, Hidden, accumulate: false);
+            Gemm.MatMul(dGates, whT, dhRec, c.Batch, 4 * Hidden, Hidden, accumulate: false);
         }
         Gemm.MatMulTransA(c.Hs.AsSpan(0, steps * bh), dxg[..(steps * bg)], RecurrentWeight.Gradient, Hidden, steps * c.Batch, 4 * Hidden, accumulate: true);
     }
 
     private sealed class LstmCache : RecurrenceCache
     {
-        public LstmCache(int maxSteps, int batch, int hidden) : base(maxSteps, batch, hidden)
+        public LstmCache(int maxSteps, int batch, int hidden) : base(maxSteps, batch, hidden, 4 * hidden)
         {
             Cs = new float[(maxSteps + 1) * batch * hidden];
             TanhC = new float[maxSteps * batch * hidden];

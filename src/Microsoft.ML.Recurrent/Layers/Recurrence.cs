@@ -1,3 +1,5 @@
+using Microsoft.ML.Recurrent.Numerics;
+
 namespace Microsoft.ML.Recurrent.Layers;
 
 /// <summary>
@@ -41,6 +43,16 @@ internal abstract class Recurrence
     /// <summary>Activations for up to <paramref name="maxSteps"/> steps of <paramref name="batch"/> streams.</summary>
     public abstract RecurrenceCache CreateCache(int maxSteps, int batch);
 
+    /// <summary>
+    /// Whᵀ [G·H, H] for the per-step dh = dGates·Whᵀ of backward: transposed once per pass, so each of the T
+    /// steps is a plain A·B product (no per-step packing; a fast matrix-vector product at batch 1).
+    /// </summary>
+    protected ReadOnlySpan<float> TransposedRecurrentWeight(RecurrenceCache cache)
+    {
+        MatrixTranspose.Transpose(RecurrentWeight.Value, cache.TransposedWeight, Hidden, GateWidth);
+        return cache.TransposedWeight;
+    }
+
     public RecurrentState CreateState(int batch) => new(batch * Hidden, HasCell);
 
     // xg [T·B, G·H], state (h0, c0) -> cache.Outputs [T·B, H]; state becomes (h_T, c_T).
@@ -71,13 +83,17 @@ internal sealed class RecurrentState(int size, bool hasCell)
     }
 }
 
-/// <summary>What a recurrence keeps from forward for backward. hs holds h_0..h_T ((T+1)·B·H).</summary>
-internal class RecurrenceCache(int maxSteps, int batch, int hidden)
+/// <summary>What a recurrence keeps from forward for backward (hs holds h_0..h_T, (T+1)·B·H), and its backward scratch.</summary>
+internal class RecurrenceCache(int maxSteps, int batch, int hidden, int gateWidth)
 {
     public int MaxSteps { get; } = maxSteps;
     public int Batch { get; } = batch;
     public int Hidden { get; } = hidden;
     public float[] Hs { get; } = new float[(maxSteps + 1) * batch * hidden];
+    private float[]? _transposedWeight;
+
+    /// <summary>Scratch for Whᵀ [G·H, H] during backward (allocated on first use: inference never needs it).</summary>
+    public float[] TransposedWeight => _transposedWeight ??= new float[gateWidth * Hidden];
     /// <summary>Gradient with respect to the initial state (h0, then c0 for LSTM) after backward.</summary>
     public RecurrentState InitialStateGradient { get; protected init; } = new(batch * hidden, false);
 

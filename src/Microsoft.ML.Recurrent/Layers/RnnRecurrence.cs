@@ -33,17 +33,18 @@ internal sealed class RnnRecurrence(ParameterStore store, string name, int hidde
         int bh = c.Batch * Hidden;
         var dhRec = c.InitialStateGradient.H;
         Array.Clear(dhRec);
+        var whT = TransposedRecurrentWeight(c);
         for (int t = steps - 1; t >= 0; t--)
         {
             var dPre = dxg.Slice(t * bh, bh);
             System.Numerics.Tensors.TensorPrimitives.Add(dh.Slice(t * bh, bh), dhRec, c.Scratch);
             GateKernels.RnnBackward(c.H(t + 1), c.Scratch, dPre);
-            Gemm.MatMulTransB(dPre, RecurrentWeight.Value, dhRec, c.Batch, Hidden, Hidden, accumulate: false);
+            Gemm.MatMul(dPre, whT, dhRec, c.Batch, Hidden, Hidden, accumulate: false);
         }
         Gemm.MatMulTransA(c.Hs.AsSpan(0, steps * bh), dxg[..(steps * bh)], RecurrentWeight.Gradient, Hidden, steps * c.Batch, Hidden, accumulate: true);
     }
 
-    private sealed class RnnCache(int maxSteps, int batch, int hidden) : RecurrenceCache(maxSteps, batch, hidden)
+    private sealed class RnnCache(int maxSteps, int batch, int hidden) : RecurrenceCache(maxSteps, batch, hidden, hidden)
     {
         public float[] Scratch { get; } = new float[batch * hidden];
     }
