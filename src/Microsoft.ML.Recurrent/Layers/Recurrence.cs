@@ -7,7 +7,9 @@ namespace Microsoft.ML.Recurrent.Layers;
 /// pre-activations for all T steps, computed beforehand by the caller in one large GEMM (or a row gather for
 /// one-hot input). Keeping the input projection outside the recurrence is what leaves room for extra
 /// inputs: a conditioning vector (image captioning, Wih·v) is one more projection added into xg, and a
-/// bidirectional layer is two recurrences over the same xg width. Rows are time-major: row t·B + b.
+/// bidirectional layer is two recurrences over the same xg width. Rows are time-major: row t·B + b, so the
+/// cache's outputs hold every step's hidden state for a classifier to read the last one or pool them, and
+/// variable-length sequences fit as a per-step [T, B] mask that carries h (and c) through padded steps.
 /// </summary>
 internal abstract class Recurrence
 {

@@ -85,7 +85,19 @@ internal abstract class Optimizer
         protected override void Update(Span<float> x, ReadOnlySpan<float> g, float learningRate)
         {
             Span<float> mem = State[0];
-            for (int i = 0; i < x.Length; i++)
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var lr = new Vector<float>(learningRate); var eps = new Vector<float>(Epsilon);
+                for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    var gv = new Vector<float>(g[i..]);
+                    var mv = new Vector<float>(mem[i..]) + gv * gv;
+                    mv.CopyTo(mem[i..]);
+                    (new Vector<float>(x[i..]) - lr * gv / Vector.SquareRoot(mv + eps)).CopyTo(x[i..]);
+                }
+            }
+            for (; i < x.Length; i++)
             {
                 mem[i] += g[i] * g[i];
                 x[i] -= learningRate * g[i] / MathF.Sqrt(mem[i] + Epsilon);
@@ -101,7 +113,20 @@ internal abstract class Optimizer
         protected override void Update(Span<float> x, ReadOnlySpan<float> g, float learningRate)
         {
             Span<float> ms = State[0];
-            for (int i = 0; i < x.Length; i++)
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var lr = new Vector<float>(learningRate); var eps = new Vector<float>(Epsilon);
+                var a = new Vector<float>(Alpha); var c = new Vector<float>(1 - Alpha);
+                for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    var gv = new Vector<float>(g[i..]);
+                    var mv = a * new Vector<float>(ms[i..]) + c * gv * gv;
+                    mv.CopyTo(ms[i..]);
+                    (new Vector<float>(x[i..]) - lr * gv / (Vector.SquareRoot(mv) + eps)).CopyTo(x[i..]);
+                }
+            }
+            for (; i < x.Length; i++)
             {
                 ms[i] = Alpha * ms[i] + (1 - Alpha) * g[i] * g[i];
                 x[i] -= learningRate * g[i] / (MathF.Sqrt(ms[i]) + Epsilon);
