@@ -16,10 +16,9 @@ internal sealed class Embedding(ParameterStore store, string name, int vocabular
     // ids [N] -> y [N, Width]
     public void Forward(ReadOnlySpan<int> ids, Span<float> y)
     {
-        var w = Weight.Value;
+        ReadOnlySpan<float> w = Weight.Value, b = Bias.Value;
         for (int r = 0; r < ids.Length; r++)
-            w.Slice(ids[r] * Width, Width).CopyTo(y.Slice(r * Width, Width));
-        VectorKernels.AddBias(y, Bias.Value, ids.Length, Width);
+            System.Numerics.Tensors.TensorPrimitives.Add(w.Slice(ids[r] * Width, Width), b, y.Slice(r * Width, Width)); // gather and bias in one pass
     }
 
     // dy [N, Width] -> dW[ids[r]] += dy[r], db += Σ dy
