@@ -84,8 +84,10 @@ switch (a.Mode)
             Console.WriteLine($"RESULT sample cell={a.Cell} {a.Layers}x{a.Hidden} threads={a.Threads} nchars={n} us/char={us:F2} peak_rss_mb={PeakRss.Megabytes():F0}");
             break;
         }
+    case "onnx":
+        return OnnxBenchmark.Run(a, args, text);
     default:
-        Console.Error.WriteLine($"Unknown --mode '{a.Mode}' (bench, train, sample, minchar).");
+        Console.Error.WriteLine($"Unknown --mode '{a.Mode}' (bench, train, sample, minchar, onnx).");
         return 2;
 }
 return 0;

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.ML.Recurrent.Decoding;
 using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
@@ -20,6 +21,9 @@ public sealed class CharLanguageModel
         Network = network;
         ValidationLoss = validationLoss;
     }
+
+    /// <summary>Wraps an existing network (tests, importers).</summary>
+    internal static CharLanguageModel FromNetwork(CharVocabulary vocabulary, LanguageNetwork network) => new(vocabulary, network, null);
 
     internal CharVocabulary VocabularyMap { get; }
     internal LanguageNetwork Network { get; }
@@ -112,6 +116,59 @@ public sealed class CharLanguageModel
         {
             throw new InvalidDataException($"The {what} '{path}' is truncated.", e);
         }
+    }
+
+    /// <summary>
+    /// Writes the model as an ONNX graph of the next-character distribution (opset 17, IR 8, native ONNX
+    /// RNN/LSTM/GRU ops): input <c>token_ids</c> (int64 [sequence], vocabulary indices) → output
+    /// <c>probabilities</c> (float [sequence, V]). The vocabulary (code points in index order), cell and sizes are
+    /// in the model's metadata (keys <c>ml_recurrent.*</c>); <see cref="LoadOnnx(Stream)"/> reads it back.
+    /// </summary>
+    public void ExportToOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(OnnxExport.LanguageModel(VocabularyMap, Network, ValidationLoss));
+    }
+
+    /// <summary>
+    /// Writes a self-contained ONNX text generator: input <c>prompt_units</c> (uint16 [1, n], the prompt's UTF-16
+    /// code units) → outputs <c>generated_ids</c> (int64 [maxLength]) and <c>generated_chars</c> (string
+    /// [maxLength]), decoded by an ONNX <c>Loop</c> exactly as <see cref="Generate"/> does with these settings
+    /// (characters of the prompt the model does not know are skipped). Temperature sampling replays this seed's
+    /// random stream, stored in the graph, so every run gives the same text.
+    /// </summary>
+    /// <param name="stream">Where to write the graph.</param>
+    /// <param name="maxLength">Number of characters the graph generates.</param>
+    /// <param name="temperature">Sampling temperature; 0 is greedy decoding.</param>
+    /// <param name="seed">Seed of the sampling stream.</param>
+    public void ExportGeneratorToOnnx(Stream stream, int maxLength, float temperature = 0f, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(ExportGenerator(maxLength, temperature, seed));
+    }
+
+    internal byte[] ExportGenerator(int maxLength, float temperature, int seed)
+        => OnnxExport.Generator(VocabularyMap, Network, ValidationLoss, new GenerationSettings(maxLength, temperature, seed));
+
+    /// <summary>
+    /// Reads a model from an ONNX graph written by <see cref="ExportToOnnx"/> or <see cref="ExportGeneratorToOnnx"/>,
+    /// or from an ML.NET model zip (<c>mlContext.Model.Save</c>) holding a <see cref="CharLanguageModelTransformer"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The data is not such a model, or is truncated, altered or corrupt.</exception>
+    public static CharLanguageModel LoadOnnx(Stream stream)
+    {
+        var imported = OnnxImport.Read(stream);
+        return new CharLanguageModel(imported.Vocabulary, imported.Network, imported.ValidationLoss);
+    }
+
+    /// <summary>Reads a model from a .onnx file or an ML.NET model zip; see <see cref="LoadOnnx(Stream)"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is not such a model, or is truncated, altered or corrupt.</exception>
+    public static CharLanguageModel LoadOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"The model file '{path}' does not exist.", path);
+        using var stream = File.OpenRead(path);
+        return LoadOnnx(stream);
     }
 
     /// <summary>The characters the model knows, in index order.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Recurrent;
@@ -38,6 +39,9 @@ public sealed class CharLanguageModelEstimator : IEstimator<CharLanguageModelTra
         /// <see cref="CharLanguageModelOptions.Seed"/>).</summary>
         public int Seed { get; set; }
 
+        /// <summary>Where the fitted transformer runs the model with ONNX Runtime: the CPU (default) or a CUDA device.</summary>
+        public OnnxExecutionOptions? Execution { get; set; }
+
         /// <summary>Receives training progress reports, synchronously on the training thread.</summary>
         public IProgress<TrainingProgress>? Progress { get; set; }
 
@@ -69,7 +73,7 @@ public sealed class CharLanguageModelEstimator : IEstimator<CharLanguageModelTra
         OutputColumnName = outputColumnName;
         InputColumnName = string.IsNullOrWhiteSpace(inputColumnName) ? outputColumnName : inputColumnName;
         // Never runs: it only describes the output schema (SchemaShape.Column cannot be built outside ML.NET).
-        _schemaProbe = GenerationMapping.CreateEstimator((_, _) => { }, InputColumnName, OutputColumnName);
+        _schemaProbe = GenerationMapping.CreateSchemaProbe(InputColumnName, OutputColumnName);
     }
 
     /// <summary>Name of the text column the fitted transformer writes.</summary>
@@ -111,8 +115,9 @@ public sealed class CharLanguageModelEstimator : IEstimator<CharLanguageModelTra
                 channel is null ? null : line => channel.Info(MessageSensitivity.None, line), _options.CancellationToken);
         }
 
-        return new CharLanguageModelTransformer(model, OutputColumnName, InputColumnName,
-            _options.MaxLength, _options.Temperature, _options.Seed);
+        using var log = MLNetLog.TryStart(_environment);
+        return new CharLanguageModelTransformer(model, OutputColumnName, InputColumnName, _options.MaxLength, _options.Temperature,
+            _options.Seed, _options.Execution, log is null ? null : message => log.Warning(MessageSensitivity.None, message));
     }
 
     private static string ReadText(IDataView input, string columnName)

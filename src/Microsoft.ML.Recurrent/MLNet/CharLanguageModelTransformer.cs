@@ -1,5 +1,5 @@
-using System.Text;
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Onnx;
 
 namespace Microsoft.ML.Recurrent;
 
@@ -7,22 +7,31 @@ namespace Microsoft.ML.Recurrent;
 /// A fitted character language model in an ML.NET pipeline: reads a prompt from a text column and writes the
 /// generated continuation (the prompt itself is not repeated) to a new text column. Produced by
 /// <see cref="CharLanguageModelEstimator.Fit(IDataView)"/>, or built directly around a trained or loaded
-/// <see cref="CharLanguageModel"/>. Works lazily with <see cref="Transform(IDataView)"/> and cursors, and with
-/// <c>mlContext.Model.CreatePredictionEngine</c>.
+/// <see cref="CharLanguageModel"/>. Works lazily with <see cref="Transform(IDataView)"/> and cursors, with
+/// <c>mlContext.Model.CreatePredictionEngine</c>, and with <c>mlContext.Model.Save</c> / <c>Load</c>.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The model runs as an ONNX graph (<see cref="ExportToOnnx(Stream)"/>) inside ML.NET's own OnnxTransformer,
+/// between ML.NET's character tokenizer and a step that joins the generated characters; that chain is what this
+/// transformer applies and what <c>mlContext.Model.Save</c> writes. A process that loads the zip with plain
+/// <c>mlContext.Model.Load</c> gets the same text from the same prompt, with only this package referenced and no
+/// registration call. The loaded pipeline is ML.NET's own chain of transforms, not this class;
+/// <see cref="CharLanguageModel.LoadOnnx(string)"/> reads the language model back out of the zip.
+/// </para>
+/// <para>
 /// Every row is generated with the same <see cref="Seed"/>, so the same prompt always gives the same text,
-/// whether it comes through <see cref="Transform(IDataView)"/> or a prediction engine. Characters of a prompt that
-/// the model never saw in training are skipped (a pipeline should not fail on one odd character); an empty
-/// prompt starts the text from scratch. Rows may be generated in parallel (generation is thread-safe).
-/// Saving with <c>mlContext.Model.Save</c> is not supported yet (ML.NET persistence arrives with the ONNX
-/// route); save and load the <see cref="Model"/> with <see cref="CharLanguageModel.Save(string)"/> and
-/// <see cref="CharLanguageModel.Load(string)"/>, then wrap the loaded model with
-/// <see cref="CharLanguageModelTransformer(CharLanguageModel, string, string?, int, float, int)"/>.
+/// whether it comes through <see cref="Transform(IDataView)"/> or a prediction engine, and it is the text
+/// <see cref="CharLanguageModel.Generate"/> gives with these settings. Characters of a prompt that the model never
+/// saw in training are skipped (a pipeline should not fail on one odd character); an empty prompt starts the
+/// text from scratch. ONNX Runtime runs on the CPU unless <see cref="OnnxExecutionOptions.GpuDeviceId"/> asks for
+/// CUDA; a loaded pipeline runs where the loading <see cref="MLContext"/> says (its <c>GpuDeviceId</c>).
+/// </para>
 /// </remarks>
 public sealed class CharLanguageModelTransformer : ITransformer
 {
-    private readonly ITransformer _mapping;
+    private readonly byte[] _onnx;
+    private readonly ITransformer _chain;
 
     /// <summary>Wraps <paramref name="model"/> as a transformer that generates text from prompts.</summary>
     /// <param name="model">A trained (or loaded) character language model.</param>
@@ -32,9 +41,19 @@ public sealed class CharLanguageModelTransformer : ITransformer
     /// <param name="maxLength">Number of characters to generate per row.</param>
     /// <param name="temperature">Sampling temperature; 0 is greedy decoding, higher is more varied.</param>
     /// <param name="seed">Seed of the sampler, the same for every row.</param>
+    /// <param name="execution">Where ONNX Runtime runs the model (CPU by default, or CUDA).</param>
+    /// <exception cref="InvalidOperationException">CUDA was requested with <see cref="OnnxExecutionOptions.FallbackToCpu"/>
+    /// false and cannot be used.</exception>
     public CharLanguageModelTransformer(CharLanguageModel model, string outputColumnName, string? inputColumnName = null,
         int maxLength = CharLanguageModelEstimator.Options.DefaultMaxLength,
-        float temperature = CharLanguageModelEstimator.Options.DefaultTemperature, int seed = 0)
+        float temperature = CharLanguageModelEstimator.Options.DefaultTemperature, int seed = 0,
+        OnnxExecutionOptions? execution = null)
+        : this(model, outputColumnName, inputColumnName, maxLength, temperature, seed, execution, log: null)
+    {
+    }
+
+    internal CharLanguageModelTransformer(CharLanguageModel model, string outputColumnName, string? inputColumnName,
+        int maxLength, float temperature, int seed, OnnxExecutionOptions? execution, Action<string>? log)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
@@ -47,41 +66,18 @@ public sealed class CharLanguageModelTransformer : ITransformer
         Model = model;
         OutputColumnName = outputColumnName;
         InputColumnName = string.IsNullOrWhiteSpace(inputColumnName) ? outputColumnName : inputColumnName;
+        foreach (string name in new[] { InputColumnName, OutputColumnName }.Where(GenerationChain.TemporaryColumns.Contains))
+        {
+            throw new ArgumentException($"Column name '{name}' is used internally by the generation pipeline; choose another name.");
+        }
         MaxLength = maxLength;
         Temperature = temperature;
         Seed = seed;
-        var known = model.Vocabulary.Select(symbol => Rune.GetRuneAt(symbol, 0).Value).ToHashSet();
-        _mapping = GenerationMapping.CreateTransformer(
-            (src, dst) => dst.Generated = model.Generate(KnownCharacters(src.Prompt, known), maxLength, temperature, seed),
-            InputColumnName, OutputColumnName);
+        _onnx = model.ExportGenerator(maxLength, temperature, seed);
+        _chain = GenerationChain.Create(_onnx, OnnxExecution.Resolve(execution, _onnx, log), InputColumnName, OutputColumnName);
     }
 
-    /// <summary><paramref name="prompt"/> without the characters the model does not know.</summary>
-    private static string KnownCharacters(string? prompt, HashSet<int> known)
-    {
-        if (string.IsNullOrEmpty(prompt))
-        {
-            return "";
-        }
-        foreach (var rune in prompt.EnumerateRunes())
-        {
-            if (!known.Contains(rune.Value))
-            {
-                var kept = new StringBuilder(prompt.Length);
-                foreach (var r in prompt.EnumerateRunes())
-                {
-                    if (known.Contains(r.Value))
-                    {
-                        kept.Append(r.ToString());
-                    }
-                }
-                return kept.ToString();
-            }
-        }
-        return prompt;
-    }
-
-    /// <summary>The language model; save it with <see cref="CharLanguageModel.Save(string)"/>.</summary>
+    /// <summary>The language model.</summary>
     public CharLanguageModel Model { get; }
 
     /// <summary>Name of the text column the generated continuation is written to.</summary>
@@ -100,7 +96,7 @@ public sealed class CharLanguageModelTransformer : ITransformer
     public int Seed { get; }
 
     /// <summary>Always true: the transformer maps each row on its own.</summary>
-    public bool IsRowToRowMapper => _mapping.IsRowToRowMapper;
+    public bool IsRowToRowMapper => _chain.IsRowToRowMapper;
 
     /// <summary>The input schema plus the generated text column.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The prompt column is missing.</exception>
@@ -109,7 +105,7 @@ public sealed class CharLanguageModelTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         GenerationMapping.CheckInputColumn(inputSchema, InputColumnName, nameof(inputSchema));
-        return _mapping.GetOutputSchema(inputSchema);
+        return _chain.GetOutputSchema(inputSchema);
     }
 
     /// <summary>A row-to-row mapper (used by prediction engines).</summary>
@@ -119,7 +115,7 @@ public sealed class CharLanguageModelTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         GenerationMapping.CheckInputColumn(inputSchema, InputColumnName, nameof(inputSchema));
-        return _mapping.GetRowToRowMapper(inputSchema);
+        return _chain.GetRowToRowMapper(inputSchema);
     }
 
     /// <summary>Lazily adds the generated column: text is generated only for the rows a cursor reads.</summary>
@@ -129,14 +125,20 @@ public sealed class CharLanguageModelTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(input);
         GenerationMapping.CheckInputColumn(input.Schema, InputColumnName, nameof(input));
-        return _mapping.Transform(input);
+        return _chain.Transform(input);
     }
 
-    /// <summary>Not supported yet: ML.NET persistence of recurrent models arrives with the ONNX route.</summary>
-    /// <exception cref="NotSupportedException">Always.</exception>
-    void ICanSaveModel.Save(ModelSaveContext ctx)
-        => throw new NotSupportedException(
-            "Saving a CharLanguageModelTransformer with ML.NET's Model.Save is not supported yet (ML.NET persistence " +
-            "arrives with the ONNX route). Save the language model itself with transformer.Model.Save(path), load it " +
-            "with CharLanguageModel.Load(path) and wrap it in a new CharLanguageModelTransformer.");
+    /// <summary>
+    /// Writes the generator graph this transformer runs (the one <c>mlContext.Model.Save</c> stores), for ONNX
+    /// Runtime or any other ONNX runtime; see <see cref="CharLanguageModel.ExportGeneratorToOnnx"/> for its inputs
+    /// and outputs.
+    /// </summary>
+    public void ExportToOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(_onnx);
+    }
+
+    /// <summary>Saves the pipeline of ML.NET transforms this transformer applies (see the remarks).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_chain).Save(ctx);
 }

@@ -4,49 +4,42 @@ using Microsoft.ML.Transforms;
 namespace Microsoft.ML.Recurrent;
 
 /// <summary>
-/// Builds the ML.NET <c>CustomMapping</c> that carries a <see cref="CharLanguageModel"/> into pipelines. The
-/// row classes use fixed member names; <see cref="SchemaDefinition"/> renames them to the user's columns.
+/// The schema side of the language model's ML.NET surface: an output-schema probe for the estimator (a
+/// <c>CustomMapping</c> that never runs; its row classes use fixed member names, renamed to the user's columns
+/// by <see cref="SchemaDefinition"/>) and the checks of the prompt column.
 /// </summary>
 internal static class GenerationMapping
 {
-    /// <summary>Input row of the mapping: the prompt.</summary>
+    /// <summary>A row with the prompt.</summary>
     internal sealed class PromptRow
     {
         public string Prompt { get; set; } = "";
     }
 
-    /// <summary>Output row of the mapping: the generated continuation.</summary>
+    /// <summary>A row with the generated continuation.</summary>
     internal sealed class GenerationRow
     {
         public string Generated { get; set; } = "";
     }
 
-    public static CustomMappingEstimator<PromptRow, GenerationRow> CreateEstimator(
-        Action<PromptRow, GenerationRow> map, string inputColumnName, string outputColumnName)
+    /// <summary>An estimator whose output schema is the input's plus the text column <paramref name="outputColumnName"/>; never fitted.</summary>
+    public static IEstimator<ITransformer> CreateSchemaProbe(string inputColumnName, string outputColumnName)
     {
-        // CustomMapping needs an MLContext; the catalog's own context is not reachable from outside ML.NET,
-        // and the mapping does not use the context's randomness or log.
-        var (input, output) = CreateSchemaDefinitions(inputColumnName, outputColumnName);
-        return new MLContext(seed: 0).Transforms.CustomMapping(map, contractName: null, input, output);
+        var output = SchemaDefinition.Create(typeof(GenerationRow));
+        output[0].ColumnName = outputColumnName;
+        // CustomMapping needs an MLContext; the catalog's own context is not reachable from outside ML.NET.
+        return new MLContext(seed: 0).Transforms.CustomMapping<PromptRow, GenerationRow>((_, _) => { }, contractName: null, PromptSchema(inputColumnName), output);
     }
 
-    /// <summary>A fitted mapping, built without data: the mapping only needs a schema to bind to.</summary>
-    public static ITransformer CreateTransformer(
-        Action<PromptRow, GenerationRow> map, string inputColumnName, string outputColumnName)
-    {
-        var (input, _) = CreateSchemaDefinitions(inputColumnName, outputColumnName);
-        var empty = new MLContext(seed: 0).Data.LoadFromEnumerable(Array.Empty<PromptRow>(), input);
-        return CreateEstimator(map, inputColumnName, outputColumnName).Fit(empty);
-    }
+    /// <summary>An empty data view with the text column <paramref name="inputColumnName"/>, to bind a pipeline to.</summary>
+    public static IDataView EmptyPrompts(MLContext ml, string inputColumnName)
+        => ml.Data.LoadFromEnumerable(Array.Empty<PromptRow>(), PromptSchema(inputColumnName));
 
-    private static (SchemaDefinition Input, SchemaDefinition Output) CreateSchemaDefinitions(
-        string inputColumnName, string outputColumnName)
+    private static SchemaDefinition PromptSchema(string inputColumnName)
     {
         var input = SchemaDefinition.Create(typeof(PromptRow));
         input[0].ColumnName = inputColumnName;
-        var output = SchemaDefinition.Create(typeof(GenerationRow));
-        output[0].ColumnName = outputColumnName;
-        return (input, output);
+        return input;
     }
 
     /// <summary>Throws unless <paramref name="schema"/> has a scalar text column <paramref name="columnName"/>.</summary>

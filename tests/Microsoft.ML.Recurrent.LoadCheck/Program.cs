@@ -1,0 +1,30 @@
+// Loads an ML.NET model zip with plain mlContext.Model.Load, as a user's application would (no call into
+// Microsoft.ML.Recurrent, no registration), and prints the text it generates for each prompt, one JSON string a line.
+// Usage: Microsoft.ML.Recurrent.LoadCheck <model.zip> <prompt column> <output column> [prompt ...]
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+if (args.Length < 3)
+{
+    Console.Error.WriteLine("usage: Microsoft.ML.Recurrent.LoadCheck <model.zip> <prompt column> <output column> [prompt ...]");
+    return 2;
+}
+
+var ml = new MLContext();
+var model = ml.Model.Load(args[0], out _);
+var input = SchemaDefinition.Create(typeof(Row));
+input[0].ColumnName = args[1];
+var output = SchemaDefinition.Create(typeof(Row));
+output[0].ColumnName = args[2];
+var engine = ml.Model.CreatePredictionEngine<Row, Row>(model, inputSchemaDefinition: input, outputSchemaDefinition: output);
+foreach (string prompt in args.Skip(3))
+{
+    Console.WriteLine(JsonSerializer.Serialize(engine.Predict(new Row { Text = prompt }).Text));
+}
+return 0;
+
+internal sealed class Row
+{
+    public string Text { get; set; } = "";
+}
