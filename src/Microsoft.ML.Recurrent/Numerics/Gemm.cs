@@ -12,10 +12,11 @@ namespace Microsoft.ML.Recurrent.Numerics;
 /// starting from C (accumulate) or 0. Blocking, packing, vector width and threads only change which elements
 /// are computed together, never that chain, so results are bit-identical for any
 /// <see cref="KernelSettings"/>. Work is split over output tiles only, never over the reduction dimension.
+/// MatMul with a few rows (matrix–vector products) runs kernels that stream B once instead (Gemm.FewRows.cs).
 /// Inner loops are compiled fully optimised on first use (AggressiveOptimization): their tier-0 code is tens of
 /// times slower, and tiering up can take longer than a short run.
 /// </summary>
-internal static unsafe class Gemm
+internal static unsafe partial class Gemm
 {
     // Depth of one block: the A micro-panel of a tile (6 × KC floats, 9 KiB) stays in L1 while it meets every
     // B micro-panel of the block, and C is loaded and stored once per KC steps.
@@ -39,7 +40,11 @@ internal static unsafe class Gemm
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
         CheckShapes(a.Length, (long)m * k, b.Length, (long)k * n, c.Length, (long)m * n);
-        Run(Form.AB, a, b, c, m, k, n, accumulate);
+        int width = KernelSettings.VectorWidth;
+        if (m > 0 && m <= (width == 256 ? FewRowsMax256 : FewRowsMax) && k > 0 && n > 0)
+            MatMulFewRows(a, b, c, m, k, n, accumulate, width);
+        else
+            Run(Form.AB, a, b, c, m, k, n, accumulate);
     }
 
     /// <summary>C[m,n] (+)= A[m,k] · B[n,k]ᵀ.</summary>

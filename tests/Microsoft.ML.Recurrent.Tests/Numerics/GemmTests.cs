@@ -75,6 +75,8 @@ public class GemmTests
             data.Add(form, 64, 200, 300);  // splits either way
             data.Add(form, 700, 64, 40);   // many rows, few columns: split by rows
             data.Add(form, 20, 100, 900);  // few rows, many columns: split by columns
+            data.Add(form, 1, 512, 1100);  // matrix–vector products, split by columns
+            data.Add(form, 3, 300, 700);
         }
 
         return data;
@@ -98,6 +100,82 @@ public class GemmTests
             }
     }
 
+    // n for the few-row kernels: around the vector widths (8, 16), multiples of 16 (where B is read from its row alignment on),
+    // and past the widest block of one row (256 columns with 512-bit vectors), so that C is split into several blocks.
+    private static readonly int[] s_fewRowColumns = [1, 7, 8, 15, 16, 17, 31, 33, 65, 100, 129, 240, 256, 257, 300, 400];
+
+    private static readonly int[] s_fewRowDepths = [1, 7, 64, 129];
+
+    /// <summary>
+    /// MatMul with few rows (the matrix–vector kernels up to 4 rows, and 5 rows for the blocked kernels next to them), for B
+    /// starting at several offsets from a 64-byte boundary: matches the reference, gives the same bits on every path, and
+    /// writes nothing outside C.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void FewRowsMatchReferenceOnEveryPath(int m)
+    {
+        foreach (int n in s_fewRowColumns)
+            foreach (int k in s_fewRowDepths)
+            {
+                var a = Random(m * k, 10 + m);
+                var b = Random(k * n, 20 + n);
+                var c0 = Random(m * n, 30 + k);
+                foreach (int offset in new[] { 0, 3, 15 })
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        var (expected, scale) = Reference(Form.AB, a, b, accumulate ? c0 : null, m, k, n);
+                        float[]? first = null;
+                        foreach (int width in Widths)
+                        {
+                            string what = $"{m}x{k}x{n} B offset {offset} accumulate={accumulate} width={width}";
+                            var c = RunAligned(width, a, b, offset, accumulate ? c0 : null, m, k, n, what);
+                            for (int i = 0; i < m * n; i++)
+                            {
+                                double tol = 1e-5 * Math.Sqrt(k) * scale[i] + 1e-30;
+                                Assert.True(Math.Abs(c[i] - expected[i]) <= tol, $"{what}: C[{i / n},{i % n}] = {c[i]:R}, expected {expected[i]:R} ± {tol:G3}");
+                            }
+
+                            if (first is null)
+                                first = c;
+                            else
+                                SameBits(first, c, what + " vs width 512");
+                        }
+                    }
+            }
+    }
+
+    /// <summary>
+    /// C = (C₀ +) A·B on one thread with B copied to <paramref name="offset"/> floats past a 64-byte boundary and C placed
+    /// between sentinels, which must survive.
+    /// </summary>
+    private static unsafe float[] RunAligned(int width, float[] a, float[] b, int offset, float[]? c0, int m, int k, int n, string what)
+    {
+        var bBuffer = GC.AllocateArray<float>(b.Length + 32, pinned: true);
+        var cBuffer = new float[m * n + 40];
+        cBuffer.AsSpan().Fill(Sentinel);
+        var c = cBuffer.AsSpan(20, m * n);
+        if (c0 is null)
+            c.Fill(float.NaN);
+        else
+            c0.CopyTo(c);
+        fixed (float* pb = bBuffer)
+        {
+            int start = (int)((64 - (nint)pb % 64) % 64 / sizeof(float)) + offset;
+            b.CopyTo(bBuffer, start);
+            using var scope = KernelSettings.Override(maxThreads: 1, maxVectorWidth: width);
+            Gemm.MatMul(a, bBuffer.AsSpan(start, b.Length), c, m, k, n, c0 is not null);
+        }
+
+        Assert.True(cBuffer.AsSpan(0, 20).ToArray().All(v => v == Sentinel), $"{what}: wrote before C");
+        Assert.True(cBuffer.AsSpan(20 + m * n).ToArray().All(v => v == Sentinel), $"{what}: wrote past C[m·n]");
+        return c.ToArray();
+    }
+
     [Fact]
     public void ScalarPathDoesNotDependOnThreadCount()
     {
@@ -105,6 +183,12 @@ public class GemmTests
         var b = Random(70 * 100, 8);
         foreach (var form in Enum.GetValues<Form>())
             SameBits(RunWith(0, 1, form, a, b, null, 90, 70, 100), RunWith(0, 2, form, a, b, null, 90, 70, 100), $"{form} scalar threads=2 vs 1");
+
+        // The few-row kernel, split by columns.
+        var x = Random(2 * 512, 9);
+        var w = Random(512 * 1100, 10);
+        var c0 = Random(2 * 1100, 11);
+        SameBits(RunWith(0, 1, Form.AB, x, w, c0, 2, 512, 1100), RunWith(0, 3, Form.AB, x, w, c0, 2, 512, 1100), "AB 2x512x1100 scalar threads=3 vs 1");
     }
 
     [Fact]
