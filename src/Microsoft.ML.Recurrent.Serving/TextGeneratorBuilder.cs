@@ -1,0 +1,39 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.ML.Recurrent.Serving;
+
+/// <summary>Says where the <see cref="TextGenerator"/> being registered reads its language model.</summary>
+public sealed class TextGeneratorBuilder
+{
+    internal TextGeneratorBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection the generator is registered in.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Serves the language model in <paramref name="path"/>: an ML.NET zip holding a <c>CharLanguageModelTransformer</c>,
+    /// an .onnx export or an .rnnlm file.
+    /// </summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="watchForChanges">Reload the model when the file changes (replace it atomically: write elsewhere, then rename).</param>
+    public TextGeneratorBuilder FromFile(string path, bool watchForChanges = true)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return FromSource(() => new FileModelSource(path, watchForChanges));
+    }
+
+    /// <summary>Serves the language model at <paramref name="uri"/>, fetched again every <paramref name="period"/>.</summary>
+    public TextGeneratorBuilder FromUri(Uri uri, TimeSpan period)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return FromSource(() => new UriModelSource(uri, period));
+    }
+
+    /// <summary>Serves the language model a custom <see cref="ModelSource"/> reads.</summary>
+    public TextGeneratorBuilder FromSource(Func<ModelSource> source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Services.Configure<TextGeneratorOptions>(o => o.Source = source);
+        return this;
+    }
+}
