@@ -9,6 +9,8 @@ using Microsoft.ML.Recurrent.Numerics;
 using Microsoft.ML.Recurrent.Training;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (Array.IndexOf(args, "sentiment") is int m and > 0 && args[m - 1] == "--mode")
+    return SentimentBenchmark.Run(args); // its own options; it does not read the character corpus
 var a = BenchmarkArguments.Parse(args);
 KernelSettings.MaxThreads = a.Threads;
 string text = CharLanguageModel.ReadUtf8Text(a.Data);
@@ -86,8 +88,15 @@ switch (a.Mode)
         }
     case "onnx":
         return OnnxBenchmark.Run(a, args, text);
+    case "peak":
+        {
+            double one = Enumerable.Range(0, 5).Max(_ => FmaPeak.GigaflopsPerSecond(1));
+            double all = Enumerable.Range(0, 5).Max(_ => FmaPeak.GigaflopsPerSecond(a.Threads));
+            Console.WriteLine($"RESULT peak fma_gflops_1thread={one:F1} fma_gflops_{a.Threads}threads={all:F1} peak_rss_mb={PeakRss.Megabytes():F0}");
+            break;
+        }
     default:
-        Console.Error.WriteLine($"Unknown --mode '{a.Mode}' (bench, train, sample, minchar, onnx).");
+        Console.Error.WriteLine($"Unknown --mode '{a.Mode}' (bench, train, sample, minchar, onnx, peak, sentiment).");
         return 2;
 }
 return 0;

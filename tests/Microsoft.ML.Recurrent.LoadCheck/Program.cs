@@ -1,6 +1,8 @@
 // Loads an ML.NET model zip with plain mlContext.Model.Load, as a user's application would (no call into
 // Microsoft.ML.Recurrent, no registration), and prints the text it generates for each prompt, one JSON string a line.
 // Usage: Microsoft.ML.Recurrent.LoadCheck <model.zip> <prompt column> <output column> [prompt ...]
+//    or: Microsoft.ML.Recurrent.LoadCheck --scores <model.zip> <text column> [text ...]   (a binary classifier's Score, one a line)
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -12,6 +14,18 @@ if (args.Length < 3)
 }
 
 var ml = new MLContext();
+if (args[0] == "--scores")
+{
+    var classifier = ml.Model.Load(args[1], out _);
+    var textInput = SchemaDefinition.Create(typeof(Row));
+    textInput[0].ColumnName = args[2];
+    var scorer = ml.Model.CreatePredictionEngine<Row, ScoreRow>(classifier, inputSchemaDefinition: textInput);
+    foreach (string text in args.Skip(3))
+    {
+        Console.WriteLine(scorer.Predict(new Row { Text = text }).Score.ToString("R", CultureInfo.InvariantCulture));
+    }
+    return 0;
+}
 var model = ml.Model.Load(args[0], out _);
 var input = SchemaDefinition.Create(typeof(Row));
 input[0].ColumnName = args[1];
@@ -27,4 +41,9 @@ return 0;
 internal sealed class Row
 {
     public string Text { get; set; } = "";
+}
+
+internal sealed class ScoreRow
+{
+    public float Score { get; set; }
 }

@@ -9,6 +9,17 @@ internal static class TestData
 
     public static string TinyShakespeare(int characters) => File.ReadAllText(TinyShakespearePath)[..characters];
 
+    /// <summary>
+    /// The first <paramref name="perClass"/> sentences of rt-polarity.pos and of .neg (Windows-1252 files; Latin-1
+    /// decodes them the same, they use no byte in 0x80–0x9F), interleaved positive, negative, positive, ...
+    /// </summary>
+    public static IEnumerable<(bool Positive, string Text)> Polarity(int perClass)
+    {
+        var pos = File.ReadLines(Path.Combine(Directory, "rt-polarity.pos"), System.Text.Encoding.Latin1).Take(perClass);
+        var neg = File.ReadLines(Path.Combine(Directory, "rt-polarity.neg"), System.Text.Encoding.Latin1).Take(perClass);
+        return pos.Zip(neg).SelectMany(p => new[] { (true, p.First.Trim()), (false, p.Second.Trim()) });
+    }
+
     private static string Find()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)

@@ -30,12 +30,12 @@ internal static class MLNetLog
         }
     }
 
-    /// <summary>Opens a channel on <paramref name="environment"/>, or returns null when there is none.</summary>
-    public static IChannel? TryStart(IHostEnvironment? environment)
+    /// <summary>Opens a channel (the log's source name) on <paramref name="environment"/>, or returns null when there is none.</summary>
+    public static IChannel? TryStart(IHostEnvironment? environment, string channelName = ChannelName)
     {
         try
         {
-            return environment?.Start(ChannelName);
+            return environment?.Start(channelName);
         }
         catch (ObjectDisposedException)
         {

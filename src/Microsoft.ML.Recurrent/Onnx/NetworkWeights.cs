@@ -94,7 +94,7 @@ internal static class NetworkWeights
     };
 
     // ours [in, G·H] -> ONNX [1, G·H, in], gate blocks reordered
-    private static TensorProto Transposed(string name, Parameter p, RecurrentCell cell)
+    internal static TensorProto Transposed(string name, Parameter p, RecurrentCell cell)
     {
         int inputs = p.Rows, width = p.Cols, hidden = width / Permutation(cell).Length;
         var perm = Permutation(cell);
@@ -126,7 +126,7 @@ internal static class NetworkWeights
         }
     }
 
-    private static void Reorder(ReadOnlySpan<float> ours, Span<float> onnx, RecurrentCell cell, int hidden)
+    internal static void Reorder(ReadOnlySpan<float> ours, Span<float> onnx, RecurrentCell cell, int hidden)
     {
         var perm = Permutation(cell);
         for (int k = 0; k < perm.Length; k++) ours.Slice(perm[k] * hidden, hidden).CopyTo(onnx.Slice(k * hidden, hidden));

@@ -10,6 +10,7 @@ internal enum ElementType
     Int64 = 7,
     String = 8,
     Bool = 9,
+    UInt32 = 12,
     Double = 11,
 }
 

@@ -1,0 +1,103 @@
+using Microsoft.ML.Recurrent.Onnx;
+
+namespace Microsoft.ML.Recurrent.Classification;
+
+/// <summary>
+/// A <see cref="SequenceClassifierNetwork"/> as an ONNX graph over one sequence, in the shapes ML.NET's
+/// OnnxTransformer accepts (it forces an unknown first dimension to 1): input <see cref="Input"/> is key values
+/// [1, steps] (1-based, 0 = missing, which is exactly our token id with 0 the unknown token) or float [1, steps · width]. An empty input is read as one
+/// unknown token (or one step of zeros), as the trainer reads it. Each backward direction is a forward
+/// recurrence over the reversed steps, reversed back, which is what our engine computes.
+/// Outputs: binary <see cref="LogOdds"/> (z₁ − z₀, [1]); multiclass <see cref="Score"/> (class probabilities
+/// [classes]) and <see cref="PredictedIndex"/> (uint32 [1], 0-based).
+/// </summary>
+internal static class ClassifierGraph
+{
+    public const string Name = "sequence_classifier";
+    public const string Input = "rnn_sequence";
+    public const string Score = "Score", LogOdds = "rnn_log_odds", PredictedIndex = "rnn_predicted_index";
+
+    public static GraphBuilder Build(ClassifierShape shape, bool binary, ElementType keyType = ElementType.UInt32)
+    {
+        var g = new GraphBuilder(Name);
+        string x;
+        if (shape.TokenInput)
+        {
+            g.Graph.Inputs.Add(new ValueInfoProto(Input, keyType, [1, "steps"])); // ML.NET passes keys as their raw type
+            string ids = NonEmpty(g, g.Cast(g.Squeeze(Input, 0), ElementType.Int64), g.Int64s(0), 1);
+            x = g.Add("Add", [g.Add("Gather", [ClassifierWeights.Embedding, ids], AttributeProto.Of("axis", 0L)), ClassifierWeights.EmbeddingBias]);
+        }
+        else
+        {
+            g.Graph.Inputs.Add(new ValueInfoProto(Input, ElementType.Float, [1, "values"]));
+            x = g.Add("Reshape", [NonEmpty(g, g.Squeeze(Input, 0), g.Floats(new float[shape.InputWidth]), shape.InputWidth), g.Int64s(-1, shape.InputWidth)]);
+        }
+        x = g.Unsqueeze(x, 1); // [steps, batch = 1, width]
+        for (int l = 0; l < shape.Layers; l++)
+        {
+            var directions = new string[shape.Directions];
+            for (int d = 0; d < shape.Directions; d++)
+                directions[d] = d == 0 ? Recurrence(g, shape, x, l, d) : Reverse(g, Recurrence(g, shape, Reverse(g, x), l, d));
+            x = shape.Directions == 1 ? directions[0] : g.Add("Concat", directions, AttributeProto.Of("axis", 2L)); // [steps, 1, D·H]
+        }
+        string states = g.Squeeze(x, 1); // [steps, D·H]
+        string pooled = shape.Pooling switch
+        {
+            // Opset 17's ReduceMax/ReduceMean take axes as a list attribute, which our writer does not emit:
+            // max is the element at ArgMax, mean is ReduceSum (axes as an input) over the step count.
+            SequencePooling.Max => g.Add("GatherElements", [states, g.Add("ArgMax", [states], AttributeProto.Of("axis", 0L), AttributeProto.Of("keepdims", 1L))],
+                AttributeProto.Of("axis", 0L)),
+            SequencePooling.Mean => g.Add("Div", [g.Add("ReduceSum", [states, g.Int64s(0)], AttributeProto.Of("keepdims", 1L)),
+                g.Cast(g.Add("Gather", [g.Add("Shape", [states]), g.Int64(0)], AttributeProto.Of("axis", 0L)), ElementType.Float)]),
+            _ => Last(g, shape, states),
+        };
+        string logits = g.Add("Add", [g.Add("MatMul", [pooled, ClassifierWeights.OutputWeight]), ClassifierWeights.OutputBias]); // [1, C]
+        if (binary)
+        {
+            g.AddNamed("Sub", [g.Add("Gather", [logits, g.Int64(1)], AttributeProto.Of("axis", 1L)),
+                g.Add("Gather", [logits, g.Int64(0)], AttributeProto.Of("axis", 1L))], LogOdds);
+            g.Graph.Outputs.Add(new ValueInfoProto(LogOdds, ElementType.Float, [1]));
+        }
+        else
+        {
+            g.AddNamed("Reshape", [g.Add("Softmax", [logits], AttributeProto.Of("axis", -1L)), g.Int64s(shape.Classes)], Score);
+            g.AddNamed("Cast", [g.Add("ArgMax", [logits], AttributeProto.Of("axis", 1L), AttributeProto.Of("keepdims", 0L))], PredictedIndex,
+                AttributeProto.Of("to", (long)ElementType.UInt32));
+            g.Graph.Outputs.Add(new ValueInfoProto(Score, ElementType.Float, [shape.Classes]));
+            g.Graph.Outputs.Add(new ValueInfoProto(PredictedIndex, ElementType.UInt32, [1]));
+        }
+        return g;
+    }
+
+    // x (1-D) → x, or the padding when x is empty: Slice(Concat(x, pad), 0, max(|x|, |pad|)).
+    private static string NonEmpty(GraphBuilder g, string x, string padding, long paddingLength)
+    {
+        string end = g.Add("Max", [g.Add("Shape", [x]), g.Int64s(paddingLength)]);
+        return g.Add("Slice", [g.Add("Concat", [x, padding], AttributeProto.Of("axis", 0L)), g.Int64s(0), end]);
+    }
+
+    // [steps, 1, width] reversed along steps (a negative-step slice).
+    private static string Reverse(GraphBuilder g, string x) => g.Add("Slice", [x, g.Int64s(-1), g.Int64s(long.MinValue), g.Int64s(0), g.Int64s(-1)]);
+
+    // x [steps, 1, in] → Y [steps, 1, H] of a forward recurrence with layer l, direction d's weights
+    private static string Recurrence(GraphBuilder g, ClassifierShape shape, string x, int l, int d)
+    {
+        var attributes = new List<AttributeProto> { AttributeProto.Of("hidden_size", (long)shape.Hidden) };
+        if (shape.Cell == RecurrentCell.Gru) attributes.Add(AttributeProto.Of("linear_before_reset", 1L));
+        string op = NetworkWeights.Operator(shape.Cell);
+        string y = g.Add(op, [x, ClassifierWeights.W(l, d), ClassifierWeights.R(l, d), ClassifierWeights.B(l, d)], [.. attributes]);
+        return g.Squeeze(y, 1); // Y [steps, directions = 1, batch, H]
+    }
+
+    // forward state at the last step and backward state at step 0, [1, D·H]
+    private static string Last(GraphBuilder g, ClassifierShape shape, string states)
+    {
+        int h = shape.Hidden;
+        string forward = g.Add("Slice", [states, g.Int64s(-1), g.Int64s(long.MaxValue), g.Int64s(0)]);
+        string forwardPart = g.Add("Slice", [forward, g.Int64s(0), g.Int64s(h), g.Int64s(1)]);
+        if (shape.Directions == 1) return forwardPart;
+        string first = g.Add("Slice", [states, g.Int64s(0), g.Int64s(1), g.Int64s(0)]);
+        string backwardPart = g.Add("Slice", [first, g.Int64s(h), g.Int64s(2 * h), g.Int64s(1)]);
+        return g.Add("Concat", [forwardPart, backwardPart], AttributeProto.Of("axis", 1L));
+    }
+}

@@ -1,0 +1,29 @@
+namespace Microsoft.ML.Recurrent.Classification;
+
+/// <summary>
+/// Architecture of a <see cref="SequenceClassifierNetwork"/>. <paramref name="Vocabulary"/> &gt; 0 means token
+/// input through an embedding of width <paramref name="InputWidth"/>; 0 means float input of
+/// <paramref name="InputWidth"/> values per step.
+/// </summary>
+internal sealed record ClassifierShape(RecurrentCell Cell, int Vocabulary, int InputWidth, int Hidden, int Layers,
+    bool Bidirectional, SequencePooling Pooling, int Classes, float EmbeddingDropout = 0f, float Dropout = 0f)
+{
+    public int Directions => Bidirectional ? 2 : 1;
+
+    /// <summary>Width of a layer's output: the directions' hidden states side by side.</summary>
+    public int OutputWidth => Directions * Hidden;
+
+    public bool TokenInput => Vocabulary > 0;
+
+    public void Validate()
+    {
+        if (Vocabulary < 0) throw new ArgumentOutOfRangeException(nameof(Vocabulary), Vocabulary, "The vocabulary size cannot be negative.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InputWidth);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Hidden);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Layers);
+        if (Classes < 2) throw new ArgumentOutOfRangeException(nameof(Classes), Classes, "A classifier needs at least two classes.");
+        if (!Enum.IsDefined(Pooling)) throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Unknown pooling.");
+        if (EmbeddingDropout is < 0f or >= 1f) throw new ArgumentOutOfRangeException(nameof(EmbeddingDropout), EmbeddingDropout, "Dropout must be in [0, 1).");
+        if (Dropout is < 0f or >= 1f) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
+    }
+}

@@ -1,0 +1,89 @@
+using ImageCaptioning.Scenes;
+using Microsoft.ML.Data;
+using Xunit;
+
+namespace Microsoft.ML.Recurrent.Tests.Captioning;
+
+/// <summary>The captioner as an ML.NET estimator: on feature vectors, and after the ResNet18 image stack.</summary>
+public class CaptionerPipelineTests
+{
+    private sealed class FeatureRow
+    {
+        [VectorType(TinyCaptionTask.FeatureCount)]
+        public float[] Features { get; set; } = [];
+        public string[] References { get; set; } = [];
+    }
+
+    private sealed class ImageRow
+    {
+        public string ImagePath { get; set; } = "";
+        public string Reference { get; set; } = "";
+    }
+
+    private sealed class Prediction
+    {
+        public string Caption { get; set; } = "";
+    }
+
+    [Fact]
+    public void FitsTransformsAndPredictsOnFeatureVectors()
+    {
+        var ml = new MLContext(seed: 1);
+        var (features, captions, truth) = TinyCaptionTask.Make(90, seed: 1);
+        var rows = features.Zip(captions).Select(p => new FeatureRow { Features = p.First, References = [.. p.Second] }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var estimator = ml.Transforms.Text.TrainCaptioner("Caption", "Features", "References",
+            TinyCaptionTask.Options(RecurrentCell.Lstm, ImageConditioning.Both));
+        var model = ml.Transforms.CopyColumns("Copied", "Features").Append(estimator).Fit(data); // inside a chain: GetOutputSchema works
+
+        var generated = ml.Data.CreateEnumerable<Prediction>(model.Transform(data), reuseRowObject: false).Select(p => p.Caption).ToList();
+        Assert.True(TinyCaptionTask.AttributeAccuracy(generated, truth) >= 0.9, string.Join(" | ", generated.Take(5)));
+        var engine = ml.Model.CreatePredictionEngine<FeatureRow, Prediction>(model);
+        Assert.Equal(generated[3], engine.Predict(rows[3]).Caption);
+
+        var error = Assert.Throws<NotSupportedException>(() => ml.Model.Save(model, data.Schema, Stream.Null));
+        Assert.Contains("not supported yet", error.Message);
+    }
+
+    [Fact]
+    public void RejectsColumnsOfTheWrongType()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new ImageRow { ImagePath = "x", Reference = "y" } });
+        Assert.Throws<InvalidOperationException>(() => ml.Transforms.Text.TrainCaptioner("Caption", "ImagePath", "Reference").Fit(data));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.TrainCaptioner("Caption", "Missing", "Reference").Fit(data));
+    }
+
+    [Fact]
+    public void FitsAndPredictsAfterTheResNet18ImageStack()
+    {
+        using var dir = new TestData.TempDirectory();
+        var generator = new SceneGenerator(seed: 5, maxObjects: 2);
+        var rows = new List<ImageRow>();
+        for (int i = 0; i < 6; i++)
+        {
+            var scene = generator.Next(heldOut: false);
+            string path = dir.File($"scene{i}.png");
+            generator.Draw(scene, path);
+            rows.AddRange(SceneCaptions.For(scene).Select(c => new ImageRow { ImagePath = path, Reference = c }));
+        }
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var pipeline = ml.Transforms.LoadImages("Image", imageFolder: null, "ImagePath")
+            .Append(ml.Transforms.ResizeImages("Image", 224, 224))
+            .Append(ml.Transforms.ExtractPixels("Pixels", "Image"))
+            .Append(ml.Transforms.DnnFeaturizeImage("Features", m => m.ModelSelector.ResNet18(ml, m.OutputColumn, m.InputColumn), "Pixels"))
+            .Append(ml.Transforms.Text.TrainCaptioner("Caption", "Features", "Reference",
+                new CaptionerOptions { HiddenSize = 32, EmbeddingSize = 16, Epochs = 5, BatchSize = 6, LearningRate = 0.01f }));
+        var model = pipeline.Fit(data);
+
+        var captioner = model.LastTransformer;
+        Assert.NotNull(captioner);
+        Assert.Equal(512, captioner.Captioner.FeatureCount);
+        var generated = ml.Data.CreateEnumerable<Prediction>(model.Transform(data), reuseRowObject: false).Select(p => p.Caption).ToList();
+        Assert.Equal(rows.Count, generated.Count);
+        Assert.All(generated, c => Assert.All(c.Split(' ', StringSplitOptions.RemoveEmptyEntries), w => Assert.Contains(w, captioner.Captioner.Vocabulary)));
+        var engine = ml.Model.CreatePredictionEngine<ImageRow, Prediction>(model);
+        Assert.Equal(generated[0], engine.Predict(new ImageRow { ImagePath = rows[0].ImagePath }).Caption);
+    }
+}

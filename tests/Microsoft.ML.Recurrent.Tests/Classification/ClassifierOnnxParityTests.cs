@@ -1,0 +1,57 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.Tests.Onnx;
+using Xunit;
+
+namespace Microsoft.ML.Recurrent.Tests.Classification;
+
+/// <summary>ONNX Runtime running the exported classifier graph agrees with our engine on random weights.</summary>
+public sealed class ClassifierOnnxParityTests
+{
+    [Theory]
+    [InlineData(RecurrentCell.Gru, 1, true, SequencePooling.Max)]
+    [InlineData(RecurrentCell.Lstm, 2, true, SequencePooling.Mean)]
+    [InlineData(RecurrentCell.Rnn, 1, false, SequencePooling.Last)]
+    [InlineData(RecurrentCell.Gru, 2, true, SequencePooling.Last)]
+    public void Multiclass_probabilities_match_ours(RecurrentCell cell, int layers, bool bidirectional, SequencePooling pooling)
+    {
+        var net = ClassifierTestNetworks.Random(cell, layers, bidirectional, pooling);
+        using var session = OnnxTestModels.Session(ClassifierWeights.ToOnnx(net, binary: false));
+        foreach (int[] ids in new[] { new[] { 1, 2, 3, 4, 5 }, [3], [0, 0, 2] })
+        {
+            var ours = ClassifierTestNetworks.AloneLogits(net, ids);
+            var expected = new float[ours.Length];
+            Microsoft.ML.Recurrent.Numerics.SoftmaxCrossEntropy.Softmax(ours, expected, 1f);
+            var theirs = Run(session, ids)[ClassifierGraph.Score];
+            for (int c = 0; c < expected.Length; c++) Assert.Equal(expected[c], theirs[c], 4);
+        }
+    }
+
+    [Fact]
+    public void Binary_score_is_the_log_odds_and_an_empty_sequence_is_one_unknown_token()
+    {
+        var shape = new ClassifierShape(RecurrentCell.Gru, ClassifierTestNetworks.Vocabulary, 3, 4, 1, true, SequencePooling.Max, 2);
+        var net = new SequenceClassifierNetwork(shape);
+        var random = new Microsoft.ML.Recurrent.Numerics.RandomSource(4);
+        net.Initialize(random);
+        foreach (var p in net.Parameters.Parameters.Where(p => p.IsBias))
+            for (int i = 0; i < p.Length; i++) p.Value[i] = random.NextFloat() - 0.5f;
+        using var session = OnnxTestModels.Session(ClassifierWeights.ToOnnx(net, binary: true));
+        foreach (var (input, ids) in new[] { (new uint[] { 2, 5, 1 }, new[] { 2, 5, 1 }), ([], [0]) })
+        {
+            var logits = ClassifierTestNetworks.AloneLogits(net, ids);
+            var outputs = Run(session, input);
+            Assert.Equal(logits[1] - logits[0], outputs[ClassifierGraph.LogOdds][0], 4);
+        }
+    }
+
+    private static Dictionary<string, float[]> Run(InferenceSession session, int[] ids) => Run(session, [.. ids.Select(i => (uint)i)]);
+
+    private static Dictionary<string, float[]> Run(InferenceSession session, uint[] keys)
+    {
+        var input = NamedOnnxValue.CreateFromTensor(ClassifierGraph.Input, new DenseTensor<uint>(keys, [1, keys.Length]));
+        using var results = session.Run([input]);
+        return results.Where(r => r.ElementType == TensorElementType.Float).ToDictionary(r => r.Name, r => r.AsEnumerable<float>().ToArray());
+    }
+}
