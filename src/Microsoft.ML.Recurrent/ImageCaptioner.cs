@@ -88,6 +88,9 @@ public sealed partial class ImageCaptioner
     public string Caption(ReadOnlySpan<float> features, CaptionDecoding decoding, int beamSize = 3, float temperature = 1f, int seed = 1)
         => _vocabulary.Decode(CaptionIds(features, decoding, beamSize, temperature, seed));
 
+    internal byte[] ExportGreedyGraph()
+        => Onnx.CaptionGraph.Export(_network, _vocabulary.Words, _mean, _inverseDeviation, Options.MaxCaptionLength);
+
     internal List<int> CaptionIds(ReadOnlySpan<float> features, CaptionDecoding decoding, int beamSize, float temperature, int seed)
     {
         if (features.Length != FeatureCount)

@@ -4,8 +4,9 @@ namespace Microsoft.ML.Recurrent;
 
 /// <summary>
 /// Writes a caption (text column) for every row's image features with a trained <see cref="ImageCaptioner"/>.
-/// Works in memory with Transform and PredictionEngine; saving through <c>mlContext.Model.Save</c> is not
-/// supported yet and throws <see cref="NotSupportedException"/>.
+/// Transform and PredictionEngine decode in C# as the captioner's options say. <c>mlContext.Model.Save</c>
+/// writes a greedy captioner as an ONNX graph inside ML.NET's OnnxTransformer (loaded back with plain
+/// <c>mlContext.Model.Load</c>, no registration); other decodings cannot be saved yet.
 /// </summary>
 public sealed class CaptionerTransformer : ITransformer
 {
@@ -62,9 +63,21 @@ public sealed class CaptionerTransformer : ITransformer
         return _mapping.Transform(input);
     }
 
-    // The decode loop exists only in C#: ML.NET can persist it once it is an ONNX graph (as the character
-    // model's GenerationChain does), which is still to be built.
-    void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(
-        "Saving a captioning pipeline with mlContext.Model.Save is not supported yet. Keep the fitted pipeline in memory " +
-        "(or save the stages before the captioner and train the captioner again).");
+    /// <summary>The greedy caption graph (ONNX): features [1, F] → words [MaxCaptionLength], cut at &lt;END&gt;.</summary>
+    public void ExportToOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(Captioner.ExportGreedyGraph());
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        // The ONNX graph decodes greedily: beam search and sampling exist only in C# so far.
+        if (Captioner.Options.Decoding != CaptionDecoding.Greedy)
+            throw new NotSupportedException(
+                $"Only a greedy captioner can be saved with mlContext.Model.Save (this one uses {Captioner.Options.Decoding}); " +
+                "train with Decoding = Greedy, or save the captioner itself with ImageCaptioner.Save.");
+        var chain = CaptionChain.Create(Captioner.ExportGreedyGraph(), Captioner.FeatureCount, FeaturesColumnName, OutputColumnName);
+        ((ICanSaveModel)chain).Save(ctx);
+    }
 }

@@ -9,7 +9,8 @@ namespace Microsoft.ML.Recurrent.Models;
 internal sealed class WordVocabulary
 {
     public const int Start = 0, End = 1, Unknown = 2;
-    private static readonly string[] Reserved = ["<START>", "<END>", "<UNK>"];
+    public const string EndSymbol = "<END>";
+    private static readonly string[] Reserved = ["<START>", EndSymbol, "<UNK>"];
     private readonly string[] _words;
     private readonly Dictionary<string, int> _index;
 

@@ -41,8 +41,25 @@ public class CaptionerPipelineTests
         var engine = ml.Model.CreatePredictionEngine<FeatureRow, Prediction>(model);
         Assert.Equal(generated[3], engine.Predict(rows[3]).Caption);
 
+        // Saved as an ONNX greedy decode graph inside ML.NET's OnnxTransformer: the loaded pipeline writes the same captions.
+        using var dir = new TestData.TempDirectory();
+        ml.Model.Save(model, data.Schema, dir.File("captioner.zip"));
+        var loaded = new MLContext(seed: 2).Model.Load(dir.File("captioner.zip"), out _);
+        Assert.Equal(generated, ml.Data.CreateEnumerable<Prediction>(loaded.Transform(data), reuseRowObject: false).Select(p => p.Caption));
+    }
+
+    [Fact]
+    public void OnlyGreedyCaptionersCanBeSaved()
+    {
+        var ml = new MLContext(seed: 1);
+        var (features, captions, _) = TinyCaptionTask.Make(10, seed: 1);
+        var data = ml.Data.LoadFromEnumerable(features.Zip(captions).Select(p => new FeatureRow { Features = p.First, References = [.. p.Second] }));
+        var options = TinyCaptionTask.Options(RecurrentCell.Rnn, ImageConditioning.EveryStep);
+        options.Epochs = 1;
+        options.Decoding = CaptionDecoding.BeamSearch;
+        var model = ml.Transforms.Text.TrainCaptioner("Caption", "Features", "References", options).Fit(data);
         var error = Assert.Throws<NotSupportedException>(() => ml.Model.Save(model, data.Schema, Stream.Null));
-        Assert.Contains("not supported yet", error.Message);
+        Assert.Contains("Only a greedy captioner", error.Message);
     }
 
     [Fact]
@@ -85,5 +102,9 @@ public class CaptionerPipelineTests
         Assert.All(generated, c => Assert.All(c.Split(' ', StringSplitOptions.RemoveEmptyEntries), w => Assert.Contains(w, captioner.Captioner.Vocabulary)));
         var engine = ml.Model.CreatePredictionEngine<ImageRow, Prediction>(model);
         Assert.Equal(generated[0], engine.Predict(new ImageRow { ImagePath = rows[0].ImagePath }).Caption);
+
+        ml.Model.Save(model, data.Schema, dir.File("pipeline.zip"));
+        var loaded = new MLContext(seed: 2).Model.Load(dir.File("pipeline.zip"), out _);
+        Assert.Equal(generated, ml.Data.CreateEnumerable<Prediction>(loaded.Transform(data), reuseRowObject: false).Select(p => p.Caption));
     }
 }

@@ -1,0 +1,33 @@
+using System.Net;
+using System.Text;
+
+namespace ImageCaptioning;
+
+/// <summary>An HTML page of test images with their generated and reference captions.</summary>
+public static class HtmlReport
+{
+    public static void Write(string path, IEnumerable<SplitResult> splits, int perSplit)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Image captioning</title><style>")
+            .Append("body{font-family:sans-serif}figure{display:inline-block;width:240px;vertical-align:top;margin:8px}")
+            .Append("figcaption b{color:#063}figcaption li{color:#555;font-size:90%}</style></head><body><h1>Image captioning</h1>");
+        foreach (var split in splits)
+        {
+            var m = split.Metrics;
+            html.Append($"<h2>{Encode(split.Name)}: BLEU-4 {m.Bleu4:F3}, CIDEr {m.Cider:F3}");
+            if (split.AttributeAccuracy is double a) html.Append($", attributes correct {a:P1}");
+            html.Append("</h2>");
+            foreach (var (image, caption) in split.Images.Zip(split.Captions).Take(perSplit))
+            {
+                string source = Path.GetRelativePath(folder, image.ImagePath).Replace('\\', '/');
+                html.Append($"<figure><img src=\"{Encode(source)}\" width=\"224\" height=\"224\"><figcaption><b>{Encode(caption)}</b><ul>");
+                foreach (var reference in image.Captions) html.Append($"<li>{Encode(reference)}</li>");
+                html.Append("</ul></figcaption></figure>");
+            }
+        }
+        File.WriteAllText(path, html.Append("</body></html>").ToString());
+    }
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using ImageCaptioning;
+using ImageCaptioning.Scenes;
+using Microsoft.ML;
+using Microsoft.ML.Recurrent;
+
+// Usage: ImageCaptioning [--data FOLDER] [--out FOLDER] [--train N] [--test N] [--heldout N] [--max-objects 1..3]
+//                        [--epochs N] [--hidden N] [--beam N] [--seed N]
+// Without --data, generates a synthetic scene data set into OUT/data. A --data folder holds train.tsv and
+// test.tsv ("image path<TAB>caption" lines, paths relative to the folder), optionally heldout.tsv and scenes.tsv.
+var arguments = Arguments.Parse(args);
+string output = Path.GetFullPath(arguments.Get("out", "caption-output"));
+Directory.CreateDirectory(output);
+string? data = arguments.GetOrNull("data");
+if (data is null)
+{
+    data = Path.Combine(output, "data");
+    var clock = Stopwatch.StartNew();
+    SceneDataset.Write(data, arguments.Get("train", 2000), arguments.Get("test", 150), arguments.Get("heldout", 150),
+        arguments.Get("max-objects", 2), arguments.Get("seed", 1));
+    Console.WriteLine($"Generated the synthetic scenes into {data} in {clock.Elapsed.TotalSeconds:F1} s.");
+}
+data = Path.GetFullPath(data);
+var train = CaptionDataset.LoadTabSeparated(Path.Combine(data, "train.tsv"));
+var test = CaptionDataset.LoadTabSeparated(Path.Combine(data, "test.tsv"));
+string heldOutFile = Path.Combine(data, "heldout.tsv");
+var heldOut = File.Exists(heldOutFile) ? CaptionDataset.LoadTabSeparated(heldOutFile) : [];
+var scenes = SceneDataset.ReadScenes(data);
+
+var options = new CaptionerOptions
+{
+    Cell = RecurrentCell.Lstm,
+    EmbeddingSize = 64,
+    HiddenSize = arguments.Get("hidden", 256),
+    Epochs = arguments.Get("epochs", 20),
+    BatchSize = 32,
+    LearningRate = 0.002f,
+    Dropout = 0.2f,
+    Seed = arguments.Get("seed", 1),
+    Decoding = arguments.Get("beam", 1) > 1 ? CaptionDecoding.BeamSearch : CaptionDecoding.Greedy,
+    BeamSize = arguments.Get("beam", 1),
+    Progress = new Progress<TrainingProgress>(p => Console.WriteLine($"  epoch {p.Epoch,3}: loss {p.TrainLoss:F3} nats/word ({p.Elapsed.TotalSeconds:F0} s)")),
+};
+var ml = new MLContext(seed: 1);
+Console.WriteLine($"Featurizing {train.Count} training images with ResNet18 and training the captioner ...");
+var fitClock = Stopwatch.StartNew();
+var model = CaptioningPipeline.Create(ml, options).Fit(CaptioningPipeline.Load(ml, train));
+Console.WriteLine($"Featurization + training: {fitClock.Elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} cores.");
+
+var results = new List<SplitResult> { Evaluation.Run(ml, model, "in-distribution", test, scenes) };
+if (heldOut.Count > 0) results.Add(Evaluation.Run(ml, model, "held-out pairs", heldOut, scenes));
+results.ForEach(Evaluation.Print);
+
+// A greedy captioner saves with the whole pipeline (an ONNX decode graph inside ML.NET's OnnxTransformer);
+// beam search and sampling exist only in C#, so then the captioner is saved on its own.
+var captioner = model.LastTransformer.Captioner;
+var sample = CaptioningPipeline.Load(ml, test.Take(20));
+var features = ml.Data.CreateEnumerable<FeatureRow>(model.Transform(sample), reuseRowObject: false).ToList();
+var expected = ml.Data.CreateEnumerable<CaptionPrediction>(model.Transform(sample), reuseRowObject: false).Select(p => p.Caption).ToList();
+try
+{
+    string saved = Path.Combine(output, "captioner.zip");
+    ml.Model.Save(model, sample.Schema, saved);
+    var reloaded = new MLContext(seed: 1).Model.Load(saved, out _);
+    var again = ml.Data.CreateEnumerable<CaptionPrediction>(reloaded.Transform(sample), reuseRowObject: false).Select(p => p.Caption);
+    Console.WriteLine($"Saved the pipeline to {saved} ({new FileInfo(saved).Length / (1 << 20)} MiB); reloaded, it writes " +
+        $"{(again.SequenceEqual(expected) ? "the same" : "DIFFERENT")} captions.");
+}
+catch (NotSupportedException e)
+{
+    string saved = Path.Combine(output, "captioner.bin");
+    captioner.Save(saved);
+    var reloaded = ImageCaptioner.Load(saved);
+    bool same = features.All(f => reloaded.Caption(f.Features) == captioner.Caption(f.Features));
+    Console.WriteLine(e.Message);
+    Console.WriteLine($"Saved the captioner alone to {saved}; reloaded, it writes {(same ? "the same" : "DIFFERENT")} captions.");
+}
+
+var engine = ml.Model.CreatePredictionEngine<ImageRow, CaptionPrediction>(model);
+foreach (var image in test.Take(5).Concat(heldOut.Take(3)))
+{
+    Console.WriteLine($"{Path.GetFileName(image.ImagePath)}: {engine.Predict(new ImageRow { ImagePath = image.ImagePath }).Caption}");
+    foreach (var reference in image.Captions) Console.WriteLine($"    reference: {reference}");
+}
+var one = new ImageRow { ImagePath = test[0].ImagePath };
+engine.Predict(one);
+var timing = Stopwatch.StartNew();
+const int Repeats = 20;
+for (int i = 0; i < Repeats; i++) engine.Predict(one);
+Console.WriteLine($"One image captioned (loading, ResNet18 features and decoding): {timing.Elapsed.TotalMilliseconds / Repeats:F1} ms.");
+timing.Restart();
+foreach (var f in features) captioner.Caption(f.Features);
+Console.WriteLine($"  of which decoding alone: {timing.Elapsed.TotalMilliseconds / features.Count:F2} ms.");
+
+string page = Path.Combine(output, "captions.html");
+HtmlReport.Write(page, results, perSplit: 24);
+Console.WriteLine($"Wrote {page}");
