@@ -10,6 +10,7 @@ internal sealed class CharVocabulary
 {
     private readonly int[] _codePoints;
     private readonly Dictionary<int, int> _indexOf;
+    private readonly string[] _symbols;
 
     public CharVocabulary(IEnumerable<int> codePoints)
     {
@@ -22,6 +23,8 @@ internal sealed class CharVocabulary
             if (i > 0 && _codePoints[i] <= _codePoints[i - 1]) throw new ArgumentException("Vocabulary code points must be strictly increasing.", nameof(codePoints));
             _indexOf.Add(_codePoints[i], i);
         }
+        _symbols = [.. _codePoints.Select(c => new Rune(c).ToString())]; // decoding a sampled index then allocates nothing
+        Symbols = Array.AsReadOnly(_symbols);
     }
 
     /// <summary>The distinct characters of <paramref name="text"/>.</summary>
@@ -36,11 +39,11 @@ internal sealed class CharVocabulary
 
     public ReadOnlySpan<int> CodePoints => _codePoints;
 
-    public IReadOnlyList<string> Symbols => [.. _codePoints.Select(c => new Rune(c).ToString())];
+    public IReadOnlyList<string> Symbols { get; }
 
     public bool TryGetIndex(int codePoint, out int index) => _indexOf.TryGetValue(codePoint, out index);
 
-    public string Decode(int index) => new Rune(_codePoints[index]).ToString();
+    public string Decode(int index) => _symbols[index];
 
     /// <summary>Indices of the characters of <paramref name="text"/>; an unknown character is an error that names it.</summary>
     public int[] Encode(string text, string what = "text")
