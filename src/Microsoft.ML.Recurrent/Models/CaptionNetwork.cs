@@ -16,33 +16,24 @@ internal sealed class CaptionNetwork
     private readonly Dense _wordInput;
     private readonly Dense? _image;
     private readonly Dense[] _initial;
-    private readonly Dense[] _projections;
-    private readonly Recurrence[] _recurrences;
+    private readonly StackedRecurrence _stack;
     private readonly Dense _output;
-    private readonly Dropout? _dropout;
 
     public CaptionNetwork(CaptionShape shape)
     {
         shape.Validate();
         Shape = shape;
         Parameters = new ParameterStore();
-        _recurrences = new Recurrence[shape.Layers];
-        _projections = new Dense[shape.Layers - 1];
-        _recurrences[0] = Recurrence.Create(shape.Cell, Parameters, "layer0", shape.Hidden);
-        int gates0 = _recurrences[0].GateWidth;
-        _words = new Embedding(Parameters, "words", shape.Vocabulary, shape.Embedding);
-        _wordInput = new Dense(Parameters, "layer0.input", shape.Embedding, gates0);
-        _image = shape.Conditioning.HasFlag(ImageConditioning.EveryStep) ? new Dense(Parameters, "layer0.image", shape.Features, gates0) : null;
-        for (int l = 1; l < shape.Layers; l++)
-        {
-            _recurrences[l] = Recurrence.Create(shape.Cell, Parameters, $"layer{l}", shape.Hidden);
-            _projections[l - 1] = new Dense(Parameters, $"layer{l}.input", shape.Hidden, _recurrences[l].GateWidth);
-        }
+        (Embedding Words, Dense WordInput, Dense? Image)? first = null;
+        _stack = new StackedRecurrence(Parameters, shape.Cell, shape.Hidden, shape.Layers, shape.Dropout, gates0 => first = (
+            new Embedding(Parameters, "words", shape.Vocabulary, shape.Embedding),
+            new Dense(Parameters, "layer0.input", shape.Embedding, gates0),
+            shape.Conditioning.HasFlag(ImageConditioning.EveryStep) ? new Dense(Parameters, "layer0.image", shape.Features, gates0) : null));
+        (_words, _wordInput, _image) = first!.Value;
         _initial = shape.Conditioning.HasFlag(ImageConditioning.InitialState)
             ? [.. Enumerable.Range(0, shape.Layers).Select(l => new Dense(Parameters, $"layer{l}.initial", shape.Features, shape.Hidden))]
             : [];
         _output = new Dense(Parameters, "output", shape.Hidden, shape.Vocabulary);
-        _dropout = shape.Dropout > 0 ? new Dropout(shape.Dropout) : null;
         Parameters.Seal();
     }
 
@@ -60,11 +51,12 @@ internal sealed class CaptionNetwork
         }
     }
 
-    public RecurrentState[] CreateStates(int batch) => [.. _recurrences.Select(r => r.CreateState(batch))];
+    public RecurrentState[] CreateStates(int batch) => _stack.CreateStates(batch);
 
     public CaptionWorkspace CreateWorkspace(int maxSteps, int batch) => new(this, maxSteps, batch);
 
-    internal IReadOnlyList<Recurrence> Recurrences => _recurrences;
+    internal StackedRecurrence Stack => _stack;
+    internal IReadOnlyList<Recurrence> Recurrences => _stack.Recurrences;
 
     // features [B, F] -> ws.ImageGates [B, G·H] (every-step conditioning); states set to the image's initial states (or zero)
     public void Begin(CaptionWorkspace ws, ReadOnlySpan<float> features, RecurrentState[] states)
@@ -72,7 +64,7 @@ internal sealed class CaptionNetwork
         int b = ws.Batch;
         if (features.Length != b * Shape.Features) throw new ArgumentException($"Expected {b}×{Shape.Features} features, got {features.Length}.", nameof(features));
         _image?.Forward(features, ws.ImageGates, b);
-        for (int l = 0; l < _recurrences.Length; l++)
+        for (int l = 0; l < states.Length; l++)
         {
             states[l].Reset();
             if (_initial.Length == 0) continue;
@@ -85,12 +77,11 @@ internal sealed class CaptionNetwork
     // ids [T·B] (row t·B + b) -> ws.Logits [T·B, V]; dropout only in training, when its seed is given
     public void Forward(CaptionWorkspace ws, ReadOnlySpan<int> ids, RecurrentState[] states, int steps, DropoutSeed? dropout)
     {
-        int rows = steps * ws.Batch, gates0 = _recurrences[0].GateWidth;
+        int rows = steps * ws.Batch, gates0 = _stack.Recurrences[0].GateWidth;
         if (ids.Length != rows) throw new ArgumentException($"Expected {rows} word ids, got {ids.Length}.", nameof(ids));
-        ws.DropoutActive = _dropout != null && dropout != null;
         var embedded = ws.Embedded.AsSpan(0, rows * Shape.Embedding);
         _words.Forward(ids, embedded);
-        var xg0 = ws.Xg[0].AsSpan(0, rows * gates0);
+        var xg0 = ws.Stack.FirstInput(steps);
         _wordInput.Forward(embedded, xg0, rows);
         if (_image != null)
         {
@@ -98,55 +89,31 @@ internal sealed class CaptionNetwork
             for (int t = 0; t < steps; t++)
                 System.Numerics.Tensors.TensorPrimitives.Add(xg0.Slice(t * ws.Batch * gates0, ws.Batch * gates0), ws.ImageGates, xg0.Slice(t * ws.Batch * gates0, ws.Batch * gates0));
         }
-        for (int l = 0; l < _recurrences.Length; l++)
-        {
-            var rec = _recurrences[l];
-            var xg = ws.Xg[l].AsSpan(0, rows * rec.GateWidth);
-            if (l > 0) _projections[l - 1].Forward(ws.LayerInput(l, steps), xg, rows);
-            rec.Forward(ws.Caches[l], xg, states[l], steps);
-            if (ws.DropoutActive)
-            {
-                int n = rows * Shape.Hidden;
-                _dropout!.Forward(ws.Caches[l].Outputs(steps), ws.Dropped[l].AsSpan(0, n), ws.Masks[l].AsSpan(0, n), Shape.Hidden, ws.Batch, dropout!.Value, l);
-            }
-        }
-        _output.Forward(ws.LayerInput(_recurrences.Length, steps), ws.Logits.AsSpan(0, rows * Shape.Vocabulary), rows);
+        _stack.Forward(ws.Stack, states, steps, dropout);
+        _output.Forward(ws.Stack.TopOutput(steps), ws.Logits.AsSpan(0, rows * Shape.Vocabulary), rows);
     }
 
     // ws.Logits holds dLoss/dLogits [T·B, V] -> parameter gradients accumulated, through the image paths too
     public void Backward(CaptionWorkspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<float> features, int steps)
     {
-        int b = ws.Batch, rows = steps * b, n = rows * Shape.Hidden;
-        var dA = ws.GradA.AsSpan(0, n);
-        var dH = ws.GradB.AsSpan(0, n);
-        _output.Backward(ws.LayerInput(_recurrences.Length, steps), ws.Logits.AsSpan(0, rows * Shape.Vocabulary), dA, rows);
-        for (int l = _recurrences.Length - 1; l >= 0; l--)
+        int b = ws.Batch, rows = steps * b;
+        _output.Backward(ws.Stack.TopOutput(steps), ws.Logits.AsSpan(0, rows * Shape.Vocabulary), ws.Stack.TopGradient(steps), rows);
+        _stack.Backward(ws.Stack, steps);
+        for (int l = 0; l < _initial.Length; l++) BackwardInitialState(ws, features, l);
+        var dxg = ws.Stack.FirstInput(steps);
+        if (_image != null)
         {
-            if (ws.DropoutActive) Dropout.Backward(dA, ws.Masks[l].AsSpan(0, n), dH);
-            else dA.CopyTo(dH);
-            var rec = _recurrences[l];
-            var dxg = ws.Xg[l].AsSpan(0, rows * rec.GateWidth);
-            rec.Backward(ws.Caches[l], dH, dxg, steps);
-            if (_initial.Length > 0) BackwardInitialState(ws, features, l);
-            if (l > 0)
-            {
-                _projections[l - 1].Backward(ws.LayerInput(l, steps), dxg, dA, rows);
-                continue;
-            }
-            if (_image != null)
-            {
-                // The image projection feeds every step, so its gradient is the sum over steps.
-                var gradImage = ws.GradImage.AsSpan();
-                gradImage.Clear();
-                for (int t = 0; t < steps; t++)
-                    System.Numerics.Tensors.TensorPrimitives.Add(gradImage, dxg.Slice(t * gradImage.Length, gradImage.Length), gradImage);
-                _image.Backward(features, gradImage, [], b);
-            }
-            var embedded = ws.Embedded.AsSpan(0, rows * Shape.Embedding);
-            var dEmbedded = ws.GradEmbedded.AsSpan(0, rows * Shape.Embedding);
-            _wordInput.Backward(embedded, dxg, dEmbedded, rows);
-            _words.Backward(ids, dEmbedded);
+            // The image projection feeds every step, so its gradient is the sum over steps.
+            var gradImage = ws.GradImage.AsSpan();
+            gradImage.Clear();
+            for (int t = 0; t < steps; t++)
+                System.Numerics.Tensors.TensorPrimitives.Add(gradImage, dxg.Slice(t * gradImage.Length, gradImage.Length), gradImage);
+            _image.Backward(features, gradImage, [], b);
         }
+        var embedded = ws.Embedded.AsSpan(0, rows * Shape.Embedding);
+        var dEmbedded = ws.GradEmbedded.AsSpan(0, rows * Shape.Embedding);
+        _wordInput.Backward(embedded, dxg, dEmbedded, rows);
+        _words.Backward(ids, dEmbedded);
     }
 
     // d(h0) of layer l -> through tanh into the initial-state projection's weights
@@ -154,7 +121,7 @@ internal sealed class CaptionNetwork
     {
         var h0 = ws.Initial[layer];
         var dPre = ws.GradInitial;
-        var dh0 = ws.Caches[layer].InitialStateGradient.H;
+        var dh0 = ws.Stack.Caches[layer].InitialStateGradient.H;
         for (int i = 0; i < dPre.Length; i++) dPre[i] = dh0[i] * (1f - h0[i] * h0[i]);
         _initial[layer].Backward(features, dPre, [], ws.Batch);
     }

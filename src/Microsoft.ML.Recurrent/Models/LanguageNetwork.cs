@@ -11,10 +11,8 @@ namespace Microsoft.ML.Recurrent.Models;
 internal sealed class LanguageNetwork
 {
     private readonly Embedding _input;
-    private readonly Dense[] _projections;
-    private readonly Recurrence[] _recurrences;
+    private readonly StackedRecurrence _stack;
     private readonly Dense _output;
-    private readonly Dropout? _dropout;
 
     /// <param name="shape">The architecture.</param>
     /// <param name="sharedValues">Weights of another network of the same shape to share (a replica with its own gradients), or null.</param>
@@ -23,17 +21,11 @@ internal sealed class LanguageNetwork
         shape.Validate();
         Shape = shape;
         Parameters = new ParameterStore();
-        _recurrences = new Recurrence[shape.Layers];
-        _projections = new Dense[shape.Layers - 1];
-        _recurrences[0] = Recurrence.Create(shape.Cell, Parameters, "layer0", shape.Hidden);
-        _input = new Embedding(Parameters, "layer0.input", shape.Vocabulary, _recurrences[0].GateWidth);
-        for (int l = 1; l < shape.Layers; l++)
-        {
-            _recurrences[l] = Recurrence.Create(shape.Cell, Parameters, $"layer{l}", shape.Hidden);
-            _projections[l - 1] = new Dense(Parameters, $"layer{l}.input", shape.Hidden, _recurrences[l].GateWidth);
-        }
+        Embedding? input = null;
+        _stack = new StackedRecurrence(Parameters, shape.Cell, shape.Hidden, shape.Layers, shape.Dropout,
+            gates0 => input = new Embedding(Parameters, "layer0.input", shape.Vocabulary, gates0));
+        _input = input!;
         _output = new Dense(Parameters, "output", shape.Hidden, shape.Vocabulary);
-        _dropout = shape.Dropout > 0 ? new Dropout(shape.Dropout) : null;
         Parameters.Seal(sharedValues);
     }
 
@@ -52,8 +44,9 @@ internal sealed class LanguageNetwork
     }
     public ParameterStore Parameters { get; }
     internal Embedding Input => _input;
-    internal IReadOnlyList<Dense> Projections => _projections;
-    internal IReadOnlyList<Recurrence> Recurrences => _recurrences;
+    internal StackedRecurrence Stack => _stack;
+    internal IReadOnlyList<Dense> Projections => _stack.Projections;
+    internal IReadOnlyList<Recurrence> Recurrences => _stack.Recurrences;
     internal Dense Output => _output;
 
     /// <summary>Uniform(±scale) for everything (char-rnn), or N(0, scale²) weights with zero biases (min-char-rnn).</summary>
@@ -69,7 +62,7 @@ internal sealed class LanguageNetwork
         }
     }
 
-    public RecurrentState[] CreateStates(int batch) => [.. _recurrences.Select(r => r.CreateState(batch))];
+    public RecurrentState[] CreateStates(int batch) => _stack.CreateStates(batch);
 
     public NetworkWorkspace CreateWorkspace(int maxSteps, int batch) => new(this, maxSteps, batch);
 
@@ -78,81 +71,25 @@ internal sealed class LanguageNetwork
     {
         int rows = steps * ws.Batch;
         if (ids.Length != rows) throw new ArgumentException($"Expected {rows} token ids, got {ids.Length}.", nameof(ids));
-        ws.DropoutActive = _dropout != null && dropout != null;
-        _input.Forward(ids, ws.Xg[0].AsSpan(0, rows * _recurrences[0].GateWidth));
-        for (int l = 0; l < _recurrences.Length; l++)
-        {
-            var rec = _recurrences[l];
-            var xg = ws.Xg[l].AsSpan(0, rows * rec.GateWidth);
-            if (l > 0) _projections[l - 1].Forward(ws.LayerInput(l, steps), xg, rows);
-            rec.Forward(ws.Caches[l], xg, states[l], steps);
-            if (ws.DropoutActive)
-            {
-                int n = rows * Shape.Hidden;
-                _dropout!.Forward(ws.Caches[l].Outputs(steps), ws.Dropped[l].AsSpan(0, n), ws.Masks[l].AsSpan(0, n), Shape.Hidden, ws.Batch, dropout!.Value, l);
-            }
-        }
-        _output.Forward(ws.LayerInput(_recurrences.Length, steps), ws.Logits.AsSpan(0, rows * Shape.Vocabulary), rows);
+        _input.Forward(ids, ws.Stack.FirstInput(steps));
+        _stack.Forward(ws.Stack, states, steps, dropout);
+        _output.Forward(ws.Stack.TopOutput(steps), ws.Logits.AsSpan(0, rows * Shape.Vocabulary), rows);
     }
 
     // ws.Logits holds dLoss/dLogits [T·B, V] -> parameter gradients accumulated
     public void Backward(NetworkWorkspace ws, ReadOnlySpan<int> ids, int steps)
     {
-        int rows = steps * ws.Batch, n = rows * Shape.Hidden;
-        var dA = ws.GradA.AsSpan(0, n);
-        var dH = ws.GradB.AsSpan(0, n);
-        _output.Backward(ws.LayerInput(_recurrences.Length, steps), ws.Logits.AsSpan(0, rows * Shape.Vocabulary), dA, rows);
-        for (int l = _recurrences.Length - 1; l >= 0; l--)
-        {
-            // dA: gradient reaching the input of layer l + 1 (or of the output layer)
-            if (ws.DropoutActive) Dropout.Backward(dA, ws.Masks[l].AsSpan(0, n), dH);
-            else dA.CopyTo(dH);
-            var rec = _recurrences[l];
-            var dxg = ws.Xg[l].AsSpan(0, rows * rec.GateWidth);
-            rec.Backward(ws.Caches[l], dH, dxg, steps);
-            if (l > 0) _projections[l - 1].Backward(ws.LayerInput(l, steps), dxg, dA, rows);
-            else _input.Backward(ids, dxg);
-        }
+        int rows = steps * ws.Batch;
+        _output.Backward(ws.Stack.TopOutput(steps), ws.Logits.AsSpan(0, rows * Shape.Vocabulary), ws.Stack.TopGradient(steps), rows);
+        _stack.Backward(ws.Stack, steps);
+        _input.Backward(ids, ws.Stack.FirstInput(steps));
     }
 }
 
-/// <summary>
-/// Activation buffers of a <see cref="LanguageNetwork"/> for up to MaxSteps × Batch, allocated once so
-/// that the training loop does not allocate. Backward reuses the input pre-activation buffers Xg for their
-/// gradients (no cell's backward reads xg).
-/// </summary>
-internal sealed class NetworkWorkspace
+/// <summary>Activation buffers of a <see cref="LanguageNetwork"/>: its recurrent stack's, plus the logits.</summary>
+internal sealed class NetworkWorkspace(LanguageNetwork network, int maxSteps, int batch)
 {
-    public NetworkWorkspace(LanguageNetwork network, int maxSteps, int batch)
-    {
-        if (maxSteps < 1 || batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), "Steps and batch must be positive.");
-        var shape = network.Shape;
-        MaxSteps = maxSteps;
-        Batch = batch;
-        int rows = maxSteps * batch;
-        Xg = [.. network.Recurrences.Select(r => new float[rows * r.GateWidth])];
-        Caches = [.. network.Recurrences.Select(r => r.CreateCache(maxSteps, batch))];
-        bool dropout = shape.Dropout > 0;
-        Dropped = [.. network.Recurrences.Select(_ => dropout ? new float[rows * shape.Hidden] : [])];
-        Masks = [.. network.Recurrences.Select(_ => dropout ? new float[rows * shape.Hidden] : [])];
-        Logits = new float[rows * shape.Vocabulary];
-        GradA = new float[rows * shape.Hidden];
-        GradB = new float[rows * shape.Hidden];
-    }
-
-    public int MaxSteps { get; }
-    public int Batch { get; }
-    public float[][] Xg { get; }
-    public RecurrenceCache[] Caches { get; }
-    public float[][] Dropped { get; }
-    public float[][] Masks { get; }
-    public float[] Logits { get; }
-    public float[] GradA { get; }
-    public float[] GradB { get; }
-    public bool DropoutActive { get; set; }
-
-    /// <summary>What layer <paramref name="layer"/> reads: the previous layer's (dropped-out) outputs, [T·B, H].</summary>
-    public Span<float> LayerInput(int layer, int steps) => DropoutActive
-        ? Dropped[layer - 1].AsSpan(0, steps * Batch * Caches[layer - 1].Hidden)
-        : Caches[layer - 1].Outputs(steps);
+    public StackWorkspace Stack { get; } = network.Stack.CreateWorkspace(maxSteps, batch);
+    public int Batch => Stack.Batch;
+    public float[] Logits { get; } = new float[maxSteps * batch * network.Shape.Vocabulary];
 }

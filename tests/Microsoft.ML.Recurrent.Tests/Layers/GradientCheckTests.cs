@@ -60,7 +60,7 @@ public class GradientCheckTests
     {
         var (net, ids, targets, initial) = Setup(cell, 1, 0f);
         var ws = Analytic(net, ids, targets, initial, null);
-        var grad = ws.Caches[0].InitialStateGradient;
+        var grad = ws.Stack.Caches[0].InitialStateGradient;
         foreach (var (state, analytic, name) in new[] { (initial[0].H, grad.H, "h0"), (initial[0].C, grad.C, "c0") })
             for (int i = 0; i < state.Length; i++)
             {
