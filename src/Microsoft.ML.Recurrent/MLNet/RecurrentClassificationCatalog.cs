@@ -28,15 +28,7 @@ public static class RecurrentClassificationCatalog
     public static RecurrentClassifierEstimator Recurrent(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", RecurrentCell cell = RecurrentCell.Gru,
         int hiddenSize = 100, int maxEpochs = 4, int seed = 0)
-        => Recurrent(catalog, new RecurrentClassifierOptions
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            Cell = cell,
-            HiddenSize = hiddenSize,
-            MaxEpochs = maxEpochs,
-            Seed = seed,
-        });
+        => Recurrent(catalog, SimpleOptions(labelColumnName, featureColumnName, cell, hiddenSize, maxEpochs, seed));
 
     /// <summary>Creates a binary recurrent classifier with every option (see <see cref="RecurrentClassifierOptions"/>).</summary>
     /// <param name="catalog">The binary classification trainers catalog.</param>
@@ -62,15 +54,7 @@ public static class RecurrentClassificationCatalog
     public static RecurrentClassifierEstimator Recurrent(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", RecurrentCell cell = RecurrentCell.Gru,
         int hiddenSize = 100, int maxEpochs = 4, int seed = 0)
-        => Recurrent(catalog, new RecurrentClassifierOptions
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            Cell = cell,
-            HiddenSize = hiddenSize,
-            MaxEpochs = maxEpochs,
-            Seed = seed,
-        });
+        => Recurrent(catalog, SimpleOptions(labelColumnName, featureColumnName, cell, hiddenSize, maxEpochs, seed));
 
     /// <summary>Creates a multiclass recurrent classifier with every option (see <see cref="RecurrentClassifierOptions"/>).</summary>
     /// <param name="catalog">The multiclass classification trainers catalog.</param>
@@ -81,4 +65,16 @@ public static class RecurrentClassificationCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         return new RecurrentClassifierEstimator(MLNetLog.TryGetEnvironment(catalog), options, binary: false);
     }
+
+    // The simple overloads' arguments as options (the same for binary and multiclass).
+    private static RecurrentClassifierOptions SimpleOptions(string labelColumnName, string featureColumnName, RecurrentCell cell,
+        int hiddenSize, int maxEpochs, int seed) => new()
+        {
+            LabelColumnName = labelColumnName,
+            FeatureColumnName = featureColumnName,
+            Cell = cell,
+            HiddenSize = hiddenSize,
+            MaxEpochs = maxEpochs,
+            Seed = seed,
+        };
 }
