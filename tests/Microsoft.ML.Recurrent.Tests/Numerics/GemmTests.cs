@@ -238,6 +238,24 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// Matrix–vector products from several threads at once: one of them gets the partner thread, the others
+    /// compute alone, and every result has the single-thread bits.
+    /// </summary>
+    [Fact]
+    public void ConcurrentMatrixVectorProductsKeepTheirBits()
+    {
+        const int k = 256, n = 640;
+        var b = Random(k * n, 21);
+        var inputs = Enumerable.Range(0, 4).Select(i => Random(k, 30 + i)).ToArray();
+        var expected = inputs.Select(a => RunWith(512, 1, Form.AB, a, b, null, 1, k, n)).ToArray();
+        Parallel.For(0, inputs.Length, new ParallelOptions { MaxDegreeOfParallelism = inputs.Length }, i =>
+        {
+            for (int rep = 0; rep < 200; rep++)
+                SameBits(expected[i], RunWith(512, 2, Form.AB, inputs[i], b, null, 1, k, n), $"caller {i}, call {rep}");
+        });
+    }
+
     /// <summary>C (with three sentinels after m·n) after one product; C starts as c0 or as NaN when not accumulating.</summary>
     private static float[] RunWith(int width, int threads, Form form, float[] a, float[] b, float[]? c0, int m, int k, int n)
     {
