@@ -12,7 +12,7 @@ internal static unsafe partial class Gemm
     /// </summary>
     private static class Partner
     {
-        private const int SpinsBeforeSleep = 100_000;
+        private const int SpinsBeforeSleep = 20_000; // well under a millisecond of pause instructions
         private static readonly SemaphoreSlim s_wake = new(0);
         private static readonly Lazy<Thread> s_thread = new(Start);
         private static int s_owner;
