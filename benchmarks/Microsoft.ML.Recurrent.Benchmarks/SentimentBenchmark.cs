@@ -45,7 +45,7 @@ internal static class SentimentBenchmark
         Parallel.For(0, folds, new ParallelOptions { MaxDegreeOfParallelism = parallel }, f =>
         {
             var ml = new MLContext(seed: f);
-            if (args.Contains("--verbose")) ml.Log += (_, e) => { if (e.Message.Contains("epoch", StringComparison.Ordinal)) Console.WriteLine($"fold {f}: {e.Message}"); };
+            if (args.Contains("--verbose")) ml.Log += (_, e) => { if (e.Message.Contains("epoch", StringComparison.Ordinal) || e.Message.Contains("n-gram", StringComparison.Ordinal)) Console.WriteLine($"fold {f}: {e.Message}"); };
             var (train, test) = Split(ml, shuffled, f);
             var pipeline = ml.Transforms.Text.TokenizeIntoWords("Words", nameof(Row.Text))
                 .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Onnx;
 
 namespace Microsoft.ML.Recurrent.Classification;
@@ -8,6 +9,8 @@ namespace Microsoft.ML.Recurrent.Classification;
 /// [1, steps] (1-based, 0 = missing, which is exactly our token id with 0 the unknown token) or float [1, steps · width]. An empty input is read as one
 /// unknown token (or one step of zeros), as the trainer reads it. Each backward direction is a forward
 /// recurrence over the reversed steps, reversed back, which is what our engine computes.
+/// With n-grams, the naive Bayes evidence β · Σ W[row(g)] is added to the logits, the rows hashed as
+/// <see cref="NgramBag.Row"/> does with int64 Mul/Add/Mod.
 /// Outputs: binary <see cref="LogOdds"/> (z₁ − z₀, [1]); multiclass <see cref="Score"/> (class probabilities
 /// [classes]) and <see cref="PredictedIndex"/> (uint32 [1], 0-based).
 /// </summary>
@@ -20,11 +23,11 @@ internal static class ClassifierGraph
     public static GraphBuilder Build(ClassifierShape shape, bool binary, ElementType keyType = ElementType.UInt32)
     {
         var g = new GraphBuilder(Name);
-        string x;
+        string x, ids = "";
         if (shape.TokenInput)
         {
             g.Graph.Inputs.Add(new ValueInfoProto(Input, keyType, [1, "steps"])); // ML.NET passes keys as their raw type
-            string ids = NonEmpty(g, g.Cast(g.Squeeze(Input, 0), ElementType.Int64), g.Int64s(0), 1);
+            ids = NonEmpty(g, g.Cast(g.Squeeze(Input, 0), ElementType.Int64), g.Int64s(0), 1);
             x = g.Add("Add", [g.Add("Gather", [ClassifierWeights.Embedding, ids], AttributeProto.Of("axis", 0L)), ClassifierWeights.EmbeddingBias]);
         }
         else
@@ -52,6 +55,7 @@ internal static class ClassifierGraph
             _ => Last(g, shape, states),
         };
         string logits = g.Add("Add", [g.Add("MatMul", [pooled, ClassifierWeights.OutputWeight]), ClassifierWeights.OutputBias]); // [1, C]
+        if (shape.NgramLength > 0) logits = g.Add("Add", [logits, NgramEvidence(g, shape, ids)]);
         if (binary)
         {
             g.AddNamed("Sub", [g.Add("Gather", [logits, g.Int64(1)], AttributeProto.Of("axis", 1L)),
@@ -67,6 +71,25 @@ internal static class ClassifierGraph
             g.Graph.Outputs.Add(new ValueInfoProto(PredictedIndex, ElementType.UInt32, [1]));
         }
         return g;
+    }
+
+    // β · Σ W[row(g)] over the n-grams of ids [steps] (int64), [1, C]; rows hashed as NgramBag.Row does.
+    private static string NgramEvidence(GraphBuilder g, ClassifierShape shape, string ids)
+    {
+        var rows = new List<string> { ids };
+        for (int n = 2; n <= shape.NgramLength; n++)
+        {
+            // the j-th ids of every n-gram: ids[j .. steps − (n − 1 − j)], empty when the sequence is shorter than n
+            string Part(int j) => g.Add("Slice", [ids, g.Int64s(j), g.Int64s(j == n - 1 ? long.MaxValue : j - (n - 1))]);
+            string h = g.Add("Mod", [g.Add("Add", [Part(0), g.Int64s(n * NgramBag.HashMultiplier)]), g.Int64s(shape.NgramBuckets)]);
+            for (int j = 1; j < n; j++)
+                h = g.Add("Mod", [g.Add("Add", [g.Add("Mul", [h, g.Int64s(NgramBag.HashMultiplier)]), Part(j)]), g.Int64s(shape.NgramBuckets)]);
+            rows.Add(g.Add("Add", [h, g.Int64s(shape.Vocabulary)]));
+        }
+        string all = rows.Count == 1 ? ids : g.Add("Concat", [.. rows], AttributeProto.Of("axis", 0L));
+        string sum = g.Add("ReduceSum", [g.Add("Gather", [ClassifierWeights.NgramTable, all], AttributeProto.Of("axis", 0L)), g.Int64s(0)],
+            AttributeProto.Of("keepdims", 1L));
+        return g.Add("Mul", [sum, ClassifierWeights.NgramScale]);
     }
 
     // x (1-D) → x, or the padding when x is empty: Slice(Concat(x, pad), 0, max(|x|, |pad|)).

@@ -5,11 +5,12 @@ namespace Microsoft.ML.Recurrent.Classification;
 /// <summary>
 /// A <see cref="SequenceClassifierNetwork"/>'s weights as ONNX initializers: each direction's input projection
 /// and recurrence become one forward RNN/LSTM/GRU op's W, R, B (gate order and layout from
-/// <see cref="NetworkWeights"/>), plus the embedding and the output layer as plain tensors.
+/// <see cref="NetworkWeights"/>), plus the embedding, the output layer and the n-gram table and scale as plain tensors.
 /// </summary>
 internal static class ClassifierWeights
 {
     public const string Embedding = "embedding.W", EmbeddingBias = "embedding.b", OutputWeight = "output.W", OutputBias = "output.b";
+    public const string NgramTable = "ngrams.W", NgramScale = "ngrams.scale";
 
     public static string W(int layer, int direction) => $"layer{layer}.{direction}.W";
     public static string R(int layer, int direction) => $"layer{layer}.{direction}.R";
@@ -37,6 +38,11 @@ internal static class ClassifierWeights
             }
         yield return TensorProto.Floats(OutputWeight, [shape.OutputWidth, shape.Classes], network.Output.Weight.Value);
         yield return TensorProto.Floats(OutputBias, [shape.Classes], network.Output.Bias.Value);
+        if (network.Ngrams is { } bag)
+        {
+            yield return TensorProto.Floats(NgramTable, [bag.Table.Length / bag.Classes, bag.Classes], bag.Table);
+            yield return TensorProto.Floats(NgramScale, [1], [bag.Scale]);
+        }
     }
 
     /// <summary>The whole model file: graph, weights and a description.</summary>

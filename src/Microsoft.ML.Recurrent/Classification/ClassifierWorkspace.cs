@@ -40,6 +40,7 @@ internal sealed class ClassifierWorkspace
         PooledGradient = new float[Pooled.Length];
         ArgMax = new int[Pooled.Length];
         Logits = new float[batch * shape.Classes];
+        NgramEvidence = shape.NgramLength > 0 ? new float[batch * shape.Classes] : [];
         OutputGradient = new float[rows * shape.OutputWidth];
         HiddenGradient = new float[rows * shape.Hidden];
         InputGradient = new float[rows * widest];
@@ -67,6 +68,8 @@ internal sealed class ClassifierWorkspace
     public int[] ArgMax { get; }
     /// <summary>Logits [B, Classes] after forward; the caller replaces them by their gradient before backward.</summary>
     public float[] Logits { get; }
+    /// <summary>The n-gram evidence s [B, Classes] of the current batch (empty without n-grams).</summary>
+    public float[] NgramEvidence { get; }
     public float[] OutputGradient { get; }
     public float[] HiddenGradient { get; }
     public float[] InputGradient { get; }

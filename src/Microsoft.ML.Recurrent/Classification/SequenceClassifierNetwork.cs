@@ -5,7 +5,8 @@ namespace Microsoft.ML.Recurrent.Classification;
 
 /// <summary>
 /// Tokens → embedding (or float steps) → L stacked recurrences, each optionally bidirectional → pooling over
-/// the steps → dense → class logits. A batch holds B sequences right-padded to T steps (rows t·B + b). Padding
+/// the steps → dense → class logits, plus (optionally, token input) the scaled naive Bayes evidence of the tokens'
+/// n-grams (<see cref="NgramBag"/>). A batch holds B sequences right-padded to T steps (rows t·B + b). Padding
 /// cannot leak: the forward direction reads steps in order, so padded steps come after every valid one; the
 /// backward direction runs over each sequence reversed within its own length (padding again comes last); and
 /// pooling reads only valid steps, so padded steps get zero gradient and backward is exact.
@@ -16,12 +17,12 @@ internal sealed class SequenceClassifierNetwork
     private readonly Dense[,] _projections;
     private readonly Recurrence[,] _recurrences;
     private readonly Dense _output;
+    private readonly NgramBag? _ngrams;
     private readonly Dropout? _embeddingDropout;
     private readonly Dropout? _dropout;
 
     /// <param name="shape">The architecture.</param>
-    /// <param name="sharedValues">Weights of another network of the same shape to share (a replica), or null.</param>
-    public SequenceClassifierNetwork(ClassifierShape shape, float[]? sharedValues = null)
+    public SequenceClassifierNetwork(ClassifierShape shape)
     {
         shape.Validate();
         Shape = shape;
@@ -37,9 +38,10 @@ internal sealed class SequenceClassifierNetwork
                 _projections[l, d] = new Dense(Parameters, name + ".input", LayerInputWidth(l), _recurrences[l, d].GateWidth);
             }
         _output = new Dense(Parameters, "output", shape.OutputWidth, shape.Classes);
+        if (shape.NgramLength > 0) _ngrams = new NgramBag(shape.Vocabulary, shape.NgramLength, shape.NgramBuckets, shape.Classes);
         _embeddingDropout = shape.EmbeddingDropout > 0 ? new Dropout(shape.EmbeddingDropout) : null;
         _dropout = shape.Dropout > 0 ? new Dropout(shape.Dropout) : null;
-        Parameters.Seal(sharedValues);
+        Parameters.Seal();
     }
 
     public ClassifierShape Shape { get; }
@@ -48,12 +50,10 @@ internal sealed class SequenceClassifierNetwork
     internal Dense ProjectionAt(int layer, int direction) => _projections[layer, direction];
     internal Recurrence RecurrenceAt(int layer, int direction) => _recurrences[layer, direction];
     internal Dense Output => _output;
+    internal NgramBag? Ngrams => _ngrams;
 
     /// <summary>Width of what layer <paramref name="layer"/> reads: the input steps, or the previous layer's outputs.</summary>
     public int LayerInputWidth(int layer) => layer == 0 ? Shape.InputWidth : Shape.OutputWidth;
-
-    /// <summary>A network that reads these weights but keeps its own gradients.</summary>
-    public SequenceClassifierNetwork CreateReplica() => new(Shape, Parameters.Values);
 
     /// <summary>Glorot-uniform weights, N(0, 0.1²) embeddings, zero biases.</summary>
     public void Initialize(RandomSource random)
@@ -123,9 +123,11 @@ internal sealed class SequenceClassifierNetwork
         if (ws.DropoutActive && _dropout != null)
             _dropout.Forward(pooled, pooled, ws.PooledMask.AsSpan(0, pooled.Length), width, batch, dropout!.Value, layer: 1);
         _output.Forward(pooled, ws.Logits.AsSpan(0, batch * Shape.Classes), batch);
+        _ngrams?.Forward(ids, lengths, ws.NgramEvidence.AsSpan(0, batch * Shape.Classes), ws.Logits.AsSpan(0, batch * Shape.Classes));
     }
 
-    /// <summary>ws.Logits holds dLoss/dLogits [B, Classes] → parameter gradients accumulated.</summary>
+    /// <summary>ws.Logits holds dLoss/dLogits [B, Classes] → parameter gradients accumulated (the n-gram evidence,
+    /// fitted in closed form, has none).</summary>
     public void Backward(ClassifierWorkspace ws, ReadOnlySpan<int> ids)
     {
         int batch = ws.Batch, steps = ws.Steps, rows = steps * batch, h = Shape.Hidden, width = Shape.OutputWidth;

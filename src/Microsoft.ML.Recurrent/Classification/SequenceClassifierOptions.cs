@@ -25,6 +25,14 @@ public class SequenceClassifierOptions
     /// <summary>How the hidden states of all steps are reduced to one vector.</summary>
     public SequencePooling Pooling { get; set; } = SequencePooling.Max;
 
+    /// <summary>Longest word n-gram of the linear model added beside the recurrent network (token input only): its
+    /// logits are the sum of one learned weight per n-gram of length 1..NgramLength in the sequence, which is what
+    /// linear text classifiers do best on small data sets; the recurrent network learns the rest. 0 turns it off.</summary>
+    public int NgramLength { get; set; } = 2;
+
+    /// <summary>Hash buckets for the n-grams longer than one token (unigrams have one weight row per token).</summary>
+    public int NgramBuckets { get; set; } = 1 << 20;
+
     /// <summary>Dropout on the embedded (or float) input steps, in [0, 1).</summary>
     public float EmbeddingDropout { get; set; } = 0.3f;
 
@@ -71,6 +79,9 @@ public class SequenceClassifierOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxEpochs, nameof(MaxEpochs));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Patience, nameof(Patience));
+        ArgumentOutOfRangeException.ThrowIfNegative(NgramLength, nameof(NgramLength));
+        if (NgramBuckets is < 1 or > Microsoft.ML.Recurrent.Layers.NgramBag.MaxBuckets)
+            throw new ArgumentOutOfRangeException(nameof(NgramBuckets), NgramBuckets, $"The n-gram buckets must be in [1, {Microsoft.ML.Recurrent.Layers.NgramBag.MaxBuckets}].");
         if (!(ValidationFraction >= 0 && ValidationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "The validation fraction must be in [0, 1).");
         if (!(LearningRate > 0) || float.IsInfinity(LearningRate))

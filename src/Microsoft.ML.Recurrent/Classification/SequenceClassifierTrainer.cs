@@ -31,7 +31,8 @@ internal static class SequenceClassifierTrainer
         var training = order[validationCount..];
 
         var shape = new ClassifierShape(o.Cell, data.Vocabulary, data.Tokens != null ? o.EmbeddingSize : data.StepWidth, o.HiddenSize,
-            o.Layers, o.Bidirectional, o.Pooling, data.Classes, o.EmbeddingDropout, o.Dropout);
+            o.Layers, o.Bidirectional, o.Pooling, data.Classes, o.EmbeddingDropout, o.Dropout,
+            data.Tokens != null ? o.NgramLength : 0, o.NgramBuckets);
         var network = new SequenceClassifierNetwork(shape);
         network.Initialize(random);
         var weights = ClassWeights(data, training, o.ClassWeighting);
@@ -86,8 +87,50 @@ internal static class SequenceClassifierTrainer
             log?.Invoke(line + $" ({clock.Elapsed.TotalSeconds:F1} s)");
         }
         best?.CopyTo(network.Parameters.Values, 0);
+        if (network.Ngrams is { } bag) BlendNgramEvidence(network, bag, batcher, training, validation, o.BatchSize, weights, log);
         return network;
     }
+
+    // Stacking: counts the training rows' n-grams, fits how much the network's logits (a) and the naive Bayes
+    // evidence (β) each count on the validation rows, which neither was fitted on, and folds a and the class offsets
+    // into the output layer. Without validation rows it fits on the training rows with each row's evidence counted
+    // without it (the network's logits there are optimistic, so it is weighted somewhat too much). The final table
+    // counts every row.
+    private static void BlendNgramEvidence(SequenceClassifierNetwork network, NgramBag bag, SequenceBatcher batcher, int[] training,
+        int[] validation, int batchSize, double[] classWeights, Action<string>? log)
+    {
+        var data = batcher.Data;
+        int classes = data.Classes;
+        bool heldOut = validation.Length > 0;
+        var rows = heldOut ? validation : training;
+        var counts = NgramCounts.Count(bag, data.Tokens!, data.Labels, training);
+        counts.FillTable();
+        var z = NetworkLogits(batcher, rows, batchSize);
+        var s = new float[z.Length];
+        var labels = new int[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var tokens = data.Tokens![rows[i]];
+            labels[i] = data.Labels[rows[i]];
+            if (heldOut) bag.Evidence(tokens, [tokens.Length], s.AsSpan(i * classes, classes));
+            else counts.LeaveOneOut(tokens, labels[i], s.AsSpan(i * classes, classes));
+        }
+        var (a, beta, offsets) = EvidenceBlend.Fit(z, s, labels, classes, classWeights);
+        var blended = new float[z.Length];
+        for (int i = 0; i < z.Length; i++) blended[i] = a * z[i] + beta * s[i] + offsets[i % classes];
+        log?.Invoke($"n-gram evidence: network weight {a:F3}, naive Bayes weight {beta:F3}, fitted on {rows.Length} " +
+                    $"{(heldOut ? "validation" : "training (leave-one-out)")} rows: accuracy {Accuracy(z, labels, classes):P2} → {Accuracy(blended, labels, classes):P2}");
+        if (heldOut) NgramCounts.Count(bag, data.Tokens!, data.Labels, [.. training, .. validation]).FillTable();
+
+        var output = network.Output;
+        System.Numerics.Tensors.TensorPrimitives.Multiply(output.Weight.Value, a, output.Weight.Value);
+        var bias = output.Bias.Value;
+        for (int c = 0; c < classes; c++) bias[c] = a * bias[c] + offsets[c];
+        bag.Scale = beta;
+    }
+
+    private static double Accuracy(float[] logits, int[] labels, int classes)
+        => (double)Enumerable.Range(0, labels.Length).Count(i => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits.AsSpan(i * classes, classes)) == labels[i]) / labels.Length;
 
     private static void Step(SequenceClassifierNetwork network, Optimizer optimizer, SequenceClassifierOptions o)
     {
@@ -101,24 +144,29 @@ internal static class SequenceClassifierTrainer
     /// <summary>Mean loss and accuracy over <paramref name="rows"/>, without dropout.</summary>
     public static (double Loss, double Accuracy) Evaluate(SequenceBatcher batcher, int[] rows, int batchSize)
     {
-        var data = batcher.Data;
+        int classes = batcher.Data.Classes;
+        var logits = NetworkLogits(batcher, rows, batchSize);
+        var labels = rows.Select(r => batcher.Data.Labels[r]).ToArray();
         double loss = 0;
-        int correct = 0;
-        var sorted = rows.OrderBy(data.Length).ToArray();
-        var target = new int[1];
-        for (int start = 0; start < sorted.Length; start += batchSize)
+        for (int i = 0; i < rows.Length; i++) loss += SoftmaxCrossEntropy.Loss(logits.AsSpan(i * classes, classes), labels.AsSpan(i, 1), 1, classes);
+        return (loss / rows.Length, Accuracy(logits, labels, classes));
+    }
+
+    /// <summary>The logits [rows, classes] of <paramref name="rows"/> (in their order), without dropout, in batches of similar length.</summary>
+    private static float[] NetworkLogits(SequenceBatcher batcher, int[] rows, int batchSize)
+    {
+        int classes = batcher.Data.Classes;
+        var logits = new float[rows.Length * classes];
+        var order = Enumerable.Range(0, rows.Length).OrderBy(i => batcher.Data.Length(rows[i])).ToArray();
+        var batch = new int[batchSize];
+        for (int start = 0; start < order.Length; start += batchSize)
         {
-            var batch = sorted.AsSpan(start, Math.Min(batchSize, sorted.Length - start));
-            var ws = batcher.Forward(batch, null);
-            for (int b = 0; b < batch.Length; b++)
-            {
-                var logits = ws.Logits.AsSpan(b * data.Classes, data.Classes);
-                target[0] = data.Labels[batch[b]];
-                loss += SoftmaxCrossEntropy.Loss(logits, target, 1, data.Classes);
-                if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits) == target[0]) correct++;
-            }
+            int count = Math.Min(batchSize, order.Length - start);
+            for (int k = 0; k < count; k++) batch[k] = rows[order[start + k]];
+            var ws = batcher.Forward(batch.AsSpan(0, count), null);
+            for (int k = 0; k < count; k++) ws.Logits.AsSpan(k * classes, classes).CopyTo(logits.AsSpan(order[start + k] * classes, classes));
         }
-        return (loss / rows.Length, (double)correct / rows.Length);
+        return logits;
     }
 
     private static double[] ClassWeights(SequenceDataset data, int[] rows, ClassWeighting weighting)

@@ -55,12 +55,13 @@ public class ClassifierGradientTests
     }
 
     [Theory]
-    [InlineData(SequencePooling.Max)]
-    [InlineData(SequencePooling.Mean)]
-    [InlineData(SequencePooling.Last)]
-    public void Padded_positions_change_neither_outputs_nor_gradients(SequencePooling pooling)
+    [InlineData(SequencePooling.Max, 0)]
+    [InlineData(SequencePooling.Mean, 0)]
+    [InlineData(SequencePooling.Last, 0)]
+    [InlineData(SequencePooling.Max, 3)]
+    public void Padded_positions_change_neither_outputs_nor_gradients(SequencePooling pooling, int ngramLength)
     {
-        var net = ClassifierTestNetworks.Random(RecurrentCell.Gru, 2, true, pooling);
+        var net = ClassifierTestNetworks.Random(RecurrentCell.Gru, 2, true, pooling, ngramLength: ngramLength);
         var (ids, _) = Batch(tokens: true);
         var (logitsA, gradA) = Run(net, ids);
         var other = (int[])ids.Clone();
@@ -73,12 +74,13 @@ public class ClassifierGradientTests
     }
 
     [Theory]
-    [InlineData(SequencePooling.Max)]
-    [InlineData(SequencePooling.Mean)]
-    [InlineData(SequencePooling.Last)]
-    public void A_sequence_gets_the_same_logits_alone_or_batched_with_longer_ones(SequencePooling pooling)
+    [InlineData(SequencePooling.Max, 0)]
+    [InlineData(SequencePooling.Mean, 0)]
+    [InlineData(SequencePooling.Last, 0)]
+    [InlineData(SequencePooling.Mean, 2)]
+    public void A_sequence_gets_the_same_logits_alone_or_batched_with_longer_ones(SequencePooling pooling, int ngramLength)
     {
-        var net = ClassifierTestNetworks.Random(RecurrentCell.Lstm, 2, true, pooling);
+        var net = ClassifierTestNetworks.Random(RecurrentCell.Lstm, 2, true, pooling, ngramLength: ngramLength);
         var (ids, _) = Batch(tokens: true);
         var ws = net.CreateWorkspace(Steps, Lengths.Length);
         net.Forward(ws, ids, [], Lengths, Steps, null);

@@ -28,6 +28,24 @@ public sealed class ClassifierOnnxParityTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Ngram_evidence_is_hashed_and_summed_as_ours_including_sequences_shorter_than_n(int length)
+    {
+        var net = ClassifierTestNetworks.Random(RecurrentCell.Gru, 1, true, SequencePooling.Max, ngramLength: length);
+        using var session = OnnxTestModels.Session(ClassifierWeights.ToOnnx(net, binary: false));
+        foreach (int[] ids in new[] { new[] { 1, 2, 3, 4, 5, 2, 3 }, [3], [4, 1], [0, 5, 5] })
+        {
+            var ours = ClassifierTestNetworks.AloneLogits(net, ids);
+            var expected = new float[ours.Length];
+            Microsoft.ML.Recurrent.Numerics.SoftmaxCrossEntropy.Softmax(ours, expected, 1f);
+            var theirs = Run(session, ids)[ClassifierGraph.Score];
+            for (int c = 0; c < expected.Length; c++) Assert.Equal(expected[c], theirs[c], 4);
+        }
+    }
+
     [Fact]
     public void Binary_score_is_the_log_odds_and_an_empty_sequence_is_one_unknown_token()
     {

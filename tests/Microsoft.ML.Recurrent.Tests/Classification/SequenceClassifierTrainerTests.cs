@@ -31,6 +31,8 @@ public sealed class SequenceClassifierTrainerTests
         var a = SequenceClassifierTrainer.Train(Imbalanced(), s_small);
         var b = SequenceClassifierTrainer.Train(Imbalanced(), s_small);
         Assert.Equal(a.Parameters.Values, b.Parameters.Values);
+        Assert.Equal(a.Ngrams!.Table, b.Ngrams!.Table);
+        Assert.Equal(a.Ngrams.Scale, b.Ngrams.Scale);
     }
 
     [Fact]
