@@ -3,8 +3,8 @@ namespace Microsoft.ML.Recurrent.Classification;
 /// <summary>
 /// Architecture of a <see cref="SequenceClassifierNetwork"/>. <paramref name="Vocabulary"/> &gt; 0 means token
 /// input through an embedding of width <paramref name="InputWidth"/>; 0 means float input of
-/// <paramref name="InputWidth"/> values per step. <paramref name="NgramLength"/> &gt; 0 (token input only) adds a linear
-/// model over the sequence's 1..n-grams, longer ones hashed into <paramref name="NgramBuckets"/> rows, to the logits.
+/// <paramref name="InputWidth"/> values per step. <paramref name="NgramLength"/> &gt; 0 (token input only) adds the naive
+/// Bayes evidence of the sequence's 1..n-grams, longer ones hashed into <paramref name="NgramBuckets"/> rows, to the logits.
 /// </summary>
 internal sealed record ClassifierShape(RecurrentCell Cell, int Vocabulary, int InputWidth, int Hidden, int Layers,
     bool Bidirectional, SequencePooling Pooling, int Classes, float EmbeddingDropout = 0f, float Dropout = 0f,
