@@ -1,4 +1,4 @@
-using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.Onnx;
 
 namespace Microsoft.ML.Recurrent;
 

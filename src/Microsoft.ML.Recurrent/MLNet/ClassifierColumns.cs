@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Classification;
 using Microsoft.ML.Recurrent.Onnx;
+using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
 

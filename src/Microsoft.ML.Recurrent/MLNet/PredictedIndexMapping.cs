@@ -1,5 +1,5 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Transforms;
 
 namespace Microsoft.ML.Recurrent;

@@ -1,5 +1,7 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Onnx;
+using Microsoft.ML.Recurrent.Training;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Recurrent;

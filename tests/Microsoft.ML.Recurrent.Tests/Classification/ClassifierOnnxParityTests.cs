@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Tests.Onnx;
 using Xunit;
 

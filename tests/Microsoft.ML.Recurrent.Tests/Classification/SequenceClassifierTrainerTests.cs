@@ -1,4 +1,4 @@
-using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.Training;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Classification;

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Recurrent.Classification;
+namespace Microsoft.ML.Recurrent.Training;
 
 /// <summary>
 /// Labelled variable-length sequences for the classifier: token ids in [0, Vocabulary) (0 may stand for an

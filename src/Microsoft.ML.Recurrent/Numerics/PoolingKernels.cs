@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Recurrent.Classification;
+namespace Microsoft.ML.Recurrent.Numerics;
 
 /// <summary>
 /// Pools time-major hidden states h [T·B, D·H] (row t·B + b; column block d is direction d) into p [B, D·H],

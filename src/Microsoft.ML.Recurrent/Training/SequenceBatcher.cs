@@ -1,4 +1,5 @@
-namespace Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.Models;
+namespace Microsoft.ML.Recurrent.Training;
 
 /// <summary>
 /// Lays out chosen rows of a <see cref="SequenceDataset"/> as one right-padded, time-major batch (row t·B + b),

@@ -1,6 +1,7 @@
+using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Onnx;
 
-namespace Microsoft.ML.Recurrent.Classification;
+namespace Microsoft.ML.Recurrent.Onnx;
 
 /// <summary>
 /// A <see cref="SequenceClassifierNetwork"/>'s weights as ONNX initializers: each direction's input projection

@@ -1,6 +1,6 @@
 using Microsoft.ML.Recurrent.Layers;
 
-namespace Microsoft.ML.Recurrent.Classification;
+namespace Microsoft.ML.Recurrent.Models;
 
 /// <summary>
 /// Activation and gradient buffers of a <see cref="SequenceClassifierNetwork"/> for B sequences of up to

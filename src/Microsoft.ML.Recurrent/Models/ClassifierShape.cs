@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Recurrent.Classification;
+namespace Microsoft.ML.Recurrent.Models;
 
 /// <summary>
 /// Architecture of a <see cref="SequenceClassifierNetwork"/>. <paramref name="Vocabulary"/> &gt; 0 means token

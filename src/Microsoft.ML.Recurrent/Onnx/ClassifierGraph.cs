@@ -1,7 +1,8 @@
 using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Onnx;
 
-namespace Microsoft.ML.Recurrent.Classification;
+namespace Microsoft.ML.Recurrent.Onnx;
 
 /// <summary>
 /// A <see cref="SequenceClassifierNetwork"/> as an ONNX graph over one sequence, in the shapes ML.NET's

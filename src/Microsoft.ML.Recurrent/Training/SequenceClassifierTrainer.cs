@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Numerics;
 using Microsoft.ML.Recurrent.Training;
 
-namespace Microsoft.ML.Recurrent.Classification;
+namespace Microsoft.ML.Recurrent.Training;
 
 /// <summary>
 /// Trains a <see cref="SequenceClassifierNetwork"/>: minibatches of similar-length sequences (shuffled within

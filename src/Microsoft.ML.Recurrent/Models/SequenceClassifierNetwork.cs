@@ -1,7 +1,7 @@
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Numerics;
 
-namespace Microsoft.ML.Recurrent.Classification;
+namespace Microsoft.ML.Recurrent.Models;
 
 /// <summary>
 /// Tokens → embedding (or float steps) → L stacked recurrences, each optionally bidirectional → pooling over
