@@ -69,6 +69,50 @@ public sealed class SequenceClassifierTrainerTests
         Assert.NotEqual(UnknownRow(1, 0f), UnknownRow(1, 0.3f));
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.25)]
+    public void Ngram_evidence_is_weighted_in_with_or_without_validation_rows(double validationFraction)
+    {
+        // The label is whether the bigram (3, 4) occurs; the network sees too little to learn it in one epoch, the
+        // bigram counts see it at once.
+        var random = new Random(2);
+        var tokens = Enumerable.Range(0, 400).Select(i =>
+        {
+            var s = Enumerable.Range(0, random.Next(3, 8)).Select(_ => random.Next(1, 9)).ToArray();
+            if (i % 2 == 0) (s[0], s[1]) = (3, 4);
+            else for (int t = 1; t < s.Length; t++) if (s[t - 1] == 3 && s[t] == 4) s[t] = 5;
+            return s;
+        }).ToArray();
+        var data = SequenceDataset.FromTokens(tokens, 10, [.. Enumerable.Range(0, 400).Select(i => 1 - i % 2)], 2);
+        var o = new SequenceClassifierOptions { EmbeddingSize = 4, HiddenSize = 4, MaxEpochs = 1, BatchSize = 16, ValidationFraction = validationFraction, Seed = 3 };
+        var net = SequenceClassifierTrainer.Train(data, o);
+        Assert.True(net.Ngrams!.Scale > 0.5f, $"naive Bayes weight {net.Ngrams.Scale}");
+        var batcher = new SequenceBatcher(net, data);
+        Assert.True(SequenceClassifierTrainer.Evaluate(batcher, [.. Enumerable.Range(0, 400)], 16).Accuracy > 0.95);
+        var off = SequenceClassifierTrainer.Train(data, new SequenceClassifierOptions
+        {
+            EmbeddingSize = 4,
+            HiddenSize = 4,
+            MaxEpochs = 1,
+            BatchSize = 16,
+            ValidationFraction = validationFraction,
+            Seed = 3,
+            NgramLength = 0,
+        });
+        Assert.Null(off.Ngrams);
+        Assert.True(SequenceClassifierTrainer.Evaluate(new SequenceBatcher(off, data), [.. Enumerable.Range(0, 400)], 16).Accuracy < 0.9);
+    }
+
+    [Fact]
+    public void Out_of_range_ngram_options_are_named()
+    {
+        var data = Imbalanced();
+        Assert.Equal("NgramLength", Assert.Throws<ArgumentOutOfRangeException>(() => SequenceClassifierTrainer.Train(data, new SequenceClassifierOptions { NgramLength = -1 })).ParamName);
+        Assert.Equal("NgramBuckets", Assert.Throws<ArgumentOutOfRangeException>(() => SequenceClassifierTrainer.Train(data, new SequenceClassifierOptions { NgramBuckets = 0 })).ParamName);
+        Assert.Equal("NgramBuckets", Assert.Throws<ArgumentOutOfRangeException>(() => SequenceClassifierTrainer.Train(data, new SequenceClassifierOptions { NgramBuckets = (1 << 24) + 1 })).ParamName);
+    }
+
     [Fact]
     public void Bad_rows_are_rejected_when_the_dataset_is_built()
     {
