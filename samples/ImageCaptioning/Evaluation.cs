@@ -4,9 +4,9 @@ using Microsoft.ML.Recurrent;
 
 namespace ImageCaptioning;
 
-/// <summary>Captions of one test split with their scores.</summary>
+/// <summary>Captions of one split with their scores; attribute accuracies only where scenes.tsv describes the images.</summary>
 public sealed record SplitResult(string Name, IReadOnlyList<CaptionedImage> Images, IReadOnlyList<string> Captions,
-    CaptionMetrics Metrics, double? AttributeAccuracy);
+    CaptionMetrics Metrics, double? AttributeAccuracy, IReadOnlyDictionary<int, double> AccuracyByObjectCount);
 
 /// <summary>Captions a split through the fitted pipeline and scores it (BLEU, CIDEr, attributes against scenes.tsv).</summary>
 public static class Evaluation
@@ -17,16 +17,18 @@ public static class Evaluation
         var output = model.Transform(CaptioningPipeline.Load(ml, images));
         var captions = ml.Data.CreateEnumerable<CaptionPrediction>(output, reuseRowObject: false).Select(p => p.Caption).ToList();
         var metrics = CaptionEvaluator.Evaluate(captions, [.. images.Select(i => i.Captions)]);
-        double? accuracy = images.All(i => scenes.ContainsKey(i.ImagePath))
-            ? images.Zip(captions).Count(p => SceneCaptions.AttributesCorrect(p.Second, scenes[p.First.ImagePath])) / (double)images.Count
-            : null;
-        return new SplitResult(name, images, captions, metrics, accuracy);
+        if (!images.All(i => scenes.ContainsKey(i.ImagePath))) return new SplitResult(name, images, captions, metrics, null, new Dictionary<int, double>());
+        var scored = images.Zip(captions, (i, c) => (Count: scenes[i.ImagePath].Count, Correct: SceneCaptions.AttributesCorrect(c, scenes[i.ImagePath]))).ToList();
+        var byCount = scored.GroupBy(s => s.Count).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Average(s => s.Correct ? 1.0 : 0.0));
+        return new SplitResult(name, images, captions, metrics, scored.Average(s => s.Correct ? 1.0 : 0.0), byCount);
     }
 
     public static void Print(SplitResult r)
     {
         var m = r.Metrics;
-        string attributes = r.AttributeAccuracy is double a ? $", attributes correct {a:P1}" : "";
+        string attributes = r.AttributeAccuracy is double a
+            ? $", attributes correct {a:P1} (" + string.Join(", ", r.AccuracyByObjectCount.Select(p => $"{p.Key} object{(p.Key == 1 ? "" : "s")} {p.Value:P1}")) + ")"
+            : "";
         Console.WriteLine($"{r.Name,-15} {r.Images.Count,4} images: BLEU-1 {m.Bleu1:F3}  BLEU-2 {m.Bleu2:F3}  BLEU-3 {m.Bleu3:F3}  " +
             $"BLEU-4 {m.Bleu4:F3}  CIDEr {m.Cider:F3}{attributes}");
     }

@@ -56,12 +56,13 @@ public sealed partial class ImageCaptioner
             throw new ArgumentException("Every feature vector must have the same, non-zero length.", nameof(features));
 
         var vocabulary = WordVocabulary.Build(captions.SelectMany(c => c), options.MinWordCount);
-        var pairs = new List<(int, int[])>();
+        var pairs = new List<(int, int[], bool)>();
         for (int i = 0; i < captions.Count; i++)
             foreach (var caption in captions[i])
             {
                 var words = vocabulary.Encode(caption);
-                if (words.Length > 0) pairs.Add((i, words.Length > options.MaxCaptionLength ? words[..options.MaxCaptionLength] : words));
+                bool cut = words.Length > options.MaxCaptionLength;
+                if (words.Length > 0) pairs.Add((i, cut ? words[..options.MaxCaptionLength] : words, cut));
             }
         if (pairs.Count == 0) throw new ArgumentException("No image has a non-empty caption.", nameof(captions));
 

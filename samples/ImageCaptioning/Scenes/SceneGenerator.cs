@@ -3,7 +3,7 @@ using SkiaSharp;
 namespace ImageCaptioning.Scenes;
 
 /// <summary>
-/// Draws 224×224 scenes of 1–N objects (shapes, colours, two sizes, left-to-right slots with jitter) on
+/// Draws 224×224 scenes of 1–N objects (shapes, colours, two sizes, left-to-right slots with jitter, any height) on
 /// varied pale backgrounds with SkiaSharp. Colours are jittered so the model sees shades, not one RGB value.
 /// </summary>
 public sealed class SceneGenerator(int seed, int maxObjects)
@@ -18,15 +18,17 @@ public sealed class SceneGenerator(int seed, int maxObjects)
     /// <summary>A random scene; <paramref name="heldOut"/> true requires a held-out pair, false forbids them.</summary>
     public Scene Next(bool heldOut)
     {
+        // The count is drawn once, outside the retry loop: retrying it too would favour small scenes, which
+        // are less likely to contain a held-out pair, and leave few three-object scenes to train on.
+        int count = 1 + _random.Next(Math.Clamp(maxObjects, 1, 3));
         while (true)
         {
-            int count = 1 + _random.Next(Math.Clamp(maxObjects, 1, 3));
             var objects = new List<SceneObject>();
             float slot = (float)ImageSize / count;
             for (int i = 0; i < count; i++)
             {
                 string size = SceneVocabulary.Sizes[_random.Next(SceneVocabulary.Sizes.Length)];
-                float radius = Radius(size, count);
+                float radius = Radius(size);
                 float x = slot * (i + 0.5f) + (float)(_random.NextDouble() - 0.5) * Math.Max(0, slot - 2 * radius) * 0.8f;
                 float y = radius + 8 + (float)_random.NextDouble() * (ImageSize - 2 * radius - 16);
                 objects.Add(new SceneObject(SceneVocabulary.Colours[_random.Next(SceneVocabulary.Colours.Length)],
@@ -47,7 +49,7 @@ public sealed class SceneGenerator(int seed, int maxObjects)
             foreach (var o in scene.Objects)
             {
                 using var paint = new SKPaint { Color = Jitter(ColourValues[Array.IndexOf(SceneVocabulary.Colours, o.Colour)]), IsAntialias = true };
-                float r = Radius(o.Size, scene.Objects.Count);
+                float r = Radius(o.Size);
                 switch (o.Shape)
                 {
                     case "circle": canvas.DrawCircle(o.X, o.Y, r, paint); break;
@@ -63,8 +65,9 @@ public sealed class SceneGenerator(int seed, int maxObjects)
         data.SaveTo(file);
     }
 
-    // Large objects shrink when three share the width, so they still fit their slots.
-    private static float Radius(string size, int count) => (size == "large" ? 46f : 24f) * (count == 3 ? 0.7f : 1f);
+    // One radius per size whatever the count, so "small" and "large" mean the same in every scene; three large
+    // objects just share the width.
+    private static float Radius(string size) => size == "large" ? 36f : 22f;
 
     private SKColor Jitter(SKColor c)
     {

@@ -8,16 +8,18 @@ namespace Microsoft.ML.Recurrent.Training;
 /// <summary>
 /// Teacher-forced training on (image, caption) pairs: each minibatch feeds &lt;START&gt; w1 … wn and predicts
 /// w1 … wn &lt;END&gt;. Captions are right-padded to the batch's longest; padded positions have no target, so
-/// their upstream gradient is zero — exact, because nothing after a caption's end feeds back into it.
+/// their upstream gradient is zero — exact, because nothing after a caption's end feeds back into it. A caption
+/// cut at the maximum length has no &lt;END&gt; target: it did not end there, and teaching that it did makes the
+/// model stop mid-sentence.
 /// </summary>
 internal static class CaptionTrainer
 {
     /// <param name="network">The network to initialise and train.</param>
     /// <param name="features">Normalised image features [images, F].</param>
-    /// <param name="pairs">Image index and word ids (without &lt;START&gt;/&lt;END&gt;) of each training caption.</param>
+    /// <param name="pairs">Image index, word ids (without &lt;START&gt;/&lt;END&gt;) and whether it was cut, of each training caption.</param>
     /// <param name="options">Training settings.</param>
     /// <param name="cancellationToken">Checked before every minibatch.</param>
-    public static void Train(CaptionNetwork network, float[] features, IReadOnlyList<(int Image, int[] Words)> pairs,
+    public static void Train(CaptionNetwork network, float[] features, IReadOnlyList<(int Image, int[] Words, bool Cut)> pairs,
         CaptionerOptions options, CancellationToken cancellationToken)
     {
         int f = network.Shape.Features, v = network.Shape.Vocabulary;
@@ -64,7 +66,7 @@ internal static class CaptionTrainer
     }
 
     // -> ids/targets [T·B] time-major for the batch's pairs, T = longest caption + 1; returns T, count = real targets
-    private static int Fill(IReadOnlyList<(int Image, int[] Words)> pairs, ReadOnlySpan<int> chosen, float[] features, int f,
+    internal static int Fill(IReadOnlyList<(int Image, int[] Words, bool Cut)> pairs, ReadOnlySpan<int> chosen, float[] features, int f,
         float[] batchFeatures, int[] ids, int[] targets, out int count)
     {
         int batch = chosen.Length, steps = 1;
@@ -72,13 +74,13 @@ internal static class CaptionTrainer
         count = 0;
         for (int b = 0; b < batch; b++)
         {
-            var (image, words) = pairs[chosen[b]];
+            var (image, words, cut) = pairs[chosen[b]];
             features.AsSpan(image * f, f).CopyTo(batchFeatures.AsSpan(b * f, f));
             for (int t = 0; t < steps; t++)
             {
                 int row = t * batch + b;
                 ids[row] = t == 0 ? WordVocabulary.Start : t <= words.Length ? words[t - 1] : WordVocabulary.End;
-                targets[row] = t < words.Length ? words[t] : t == words.Length ? WordVocabulary.End : -1;
+                targets[row] = t < words.Length ? words[t] : t == words.Length && !cut ? WordVocabulary.End : -1;
                 if (targets[row] >= 0) count++;
             }
         }

@@ -17,7 +17,7 @@ public sealed class CaptionerOptions
     public float Dropout { get; set; }
     /// <summary>Words seen fewer times in the training captions become &lt;UNK&gt;.</summary>
     public int MinWordCount { get; set; } = 1;
-    /// <summary>Longest caption trained on and generated, in words (longer training captions are cut).</summary>
+    /// <summary>Longest caption trained on and generated, in words (longer training captions are cut, and then teach no &lt;END&gt;).</summary>
     public int MaxCaptionLength { get; set; } = 16;
     /// <summary>Passes over all (image, caption) pairs.</summary>
     public int Epochs { get; set; } = 20;

@@ -72,18 +72,27 @@ public class CaptionerPipelineTests
     }
 
     [Fact]
-    public void FitsAndPredictsAfterTheResNet18ImageStack()
+    public void FitsAndPredictsAfterTheResNet18ImageStackOnACocoStyleDataFolder()
     {
         using var dir = new TestData.TempDirectory();
-        var generator = new SceneGenerator(seed: 5, maxObjects: 2);
-        var rows = new List<ImageRow>();
+        var generator = new SceneGenerator(seed: 5, maxObjects: 3);
+        var images = new List<object>();
+        var annotations = new List<object>();
         for (int i = 0; i < 6; i++)
         {
             var scene = generator.Next(heldOut: false);
-            string path = dir.File($"scene{i}.png");
-            generator.Draw(scene, path);
-            rows.AddRange(SceneCaptions.For(scene).Select(c => new ImageRow { ImagePath = path, Reference = c }));
+            generator.Draw(scene, dir.File($"scene{i}.png"));
+            images.Add(new { id = 100 + i, file_name = $"scene{i}.png" });
+            annotations.AddRange(SceneCaptions.For(scene).Select(c => new { image_id = 100 + i, caption = c }));
         }
+        // The sample's --data folder reads train.json as COCO-style captions when there is no train.tsv.
+        File.WriteAllText(dir.File("train.json"), System.Text.Json.JsonSerializer.Serialize(new { images, annotations }));
+        var dataset = ImageCaptioning.DataFolder.Require(dir.Path, "train");
+        Assert.Equal(6, dataset.Count);
+        Assert.All(dataset, image => Assert.Equal(3, image.Captions.Count));
+        var rows = dataset.SelectMany(image => image.Captions.Select(c => new ImageRow { ImagePath = image.ImagePath, Reference = c })).ToList();
+        Assert.Equal(dir.File("scene0.png"), rows[0].ImagePath);
+
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(rows);
         var pipeline = ml.Transforms.LoadImages("Image", imageFolder: null, "ImagePath")
