@@ -5,10 +5,11 @@ using Microsoft.ML;
 using Microsoft.ML.Recurrent;
 
 // Usage: ImageCaptioning [--data FOLDER] [--images FOLDER] [--out FOLDER] [--train N] [--test N] [--heldout N]
-//                        [--max-objects 1..3] [--epochs N] [--hidden N] [--beam N] [--seed N]
+//                        [--max-objects 1..3] [--columns 1..7] [--epochs N] [--hidden N] [--beam N] [--seed N]
 // Without --data, generates a synthetic scene data set into OUT/data. A --data folder holds the train and test
 // splits, each as SPLIT.tsv ("image path<TAB>caption" lines) or SPLIT.json (COCO-style captions), optionally a
 // heldout split and scenes.tsv; relative image paths resolve against --images (default: the data folder).
+// --columns: ResNet18's last feature map pooled in this many vertical strips (default 3; 1 is its own global pooling).
 var arguments = Arguments.Parse(args);
 string output = Path.GetFullPath(arguments.Get("out", "caption-output"));
 Directory.CreateDirectory(output);
@@ -17,7 +18,7 @@ if (data is null)
 {
     data = Path.Combine(output, "data");
     var clock = Stopwatch.StartNew();
-    SceneDataset.Write(data, arguments.Get("train", 5000), arguments.Get("test", 300), arguments.Get("heldout", 300),
+    SceneDataset.Write(data, arguments.Get("train", 10000), arguments.Get("test", 300), arguments.Get("heldout", 300),
         arguments.Get("max-objects", 3), arguments.Get("seed", 1));
     Console.WriteLine($"Generated the synthetic scenes into {data} in {clock.Elapsed.TotalSeconds:F1} s.");
 }
@@ -47,7 +48,9 @@ var options = new CaptionerOptions
 var ml = new MLContext(seed: 1);
 Console.WriteLine($"Featurizing {train.Count} training images with ResNet18 and training the captioner ...");
 var fitClock = Stopwatch.StartNew();
-var model = CaptioningPipeline.Create(ml, options).Fit(CaptioningPipeline.Load(ml, train));
+int columns = arguments.Get("columns", 3);
+string? resNetModels = columns == 1 ? null : ImageFeaturizerModels.WriteResNet18WithColumnPooling(Path.Combine(output, "resnet18-columns"), columns);
+var model = CaptioningPipeline.Create(ml, options, resNetModels).Fit(CaptioningPipeline.Load(ml, train));
 Console.WriteLine($"Featurization + training: {fitClock.Elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} cores.");
 
 // The first training images show how much of the test gap is generalisation rather than fitting.

@@ -17,6 +17,12 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data, string message)
 
     public readonly bool End => _position >= _data.Length;
 
+    /// <summary>Bytes consumed so far (with <see cref="Slice"/>, a field can be copied as it was).</summary>
+    public readonly int Position => _position;
+
+    /// <summary>The bytes [start, end) of the message, as read.</summary>
+    public readonly ReadOnlySpan<byte> Slice(int start, int end) => _data[start..end];
+
     /// <summary>The next field's number and wire type.</summary>
     public (int Field, int WireType) ReadTag()
     {

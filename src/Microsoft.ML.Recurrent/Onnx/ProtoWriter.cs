@@ -30,6 +30,9 @@ internal sealed class ProtoWriter
         _buffer.Write(value);
     }
 
+    /// <summary>Bytes already in wire format (a field copied as it was read).</summary>
+    public void Raw(ReadOnlySpan<byte> bytes) => _buffer.Write(bytes);
+
     /// <summary>A nested message, written by <paramref name="write"/>.</summary>
     public void Message(int field, Action<ProtoWriter> write)
     {

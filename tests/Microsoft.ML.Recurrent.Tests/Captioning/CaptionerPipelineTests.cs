@@ -95,17 +95,19 @@ public class CaptionerPipelineTests
 
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(rows);
+        // ResNet18 pooled in 3 vertical strips (the sample's default)
+        string resNet = ImageFeaturizerModels.WriteResNet18WithColumnPooling(dir.File("resnet18-columns"), columns: 3);
         var pipeline = ml.Transforms.LoadImages("Image", imageFolder: null, "ImagePath")
             .Append(ml.Transforms.ResizeImages("Image", 224, 224))
             .Append(ml.Transforms.ExtractPixels("Pixels", "Image"))
-            .Append(ml.Transforms.DnnFeaturizeImage("Features", m => m.ModelSelector.ResNet18(ml, m.OutputColumn, m.InputColumn), "Pixels"))
+            .Append(ml.Transforms.DnnFeaturizeImage("Features", m => m.ModelSelector.ResNet18(ml, m.OutputColumn, m.InputColumn, resNet), "Pixels"))
             .Append(ml.Transforms.Text.TrainCaptioner("Caption", "Features", "Reference",
                 new CaptionerOptions { HiddenSize = 32, EmbeddingSize = 16, Epochs = 5, BatchSize = 6, LearningRate = 0.01f }));
         var model = pipeline.Fit(data);
 
         var captioner = model.LastTransformer;
         Assert.NotNull(captioner);
-        Assert.Equal(512, captioner.Captioner.FeatureCount);
+        Assert.Equal(3 * 512, captioner.Captioner.FeatureCount);
         var generated = ml.Data.CreateEnumerable<Prediction>(model.Transform(data), reuseRowObject: false).Select(p => p.Caption).ToList();
         Assert.Equal(rows.Count, generated.Count);
         Assert.All(generated, c => Assert.All(c.Split(' ', StringSplitOptions.RemoveEmptyEntries), w => Assert.Contains(w, captioner.Captioner.Vocabulary)));
@@ -113,6 +115,7 @@ public class CaptionerPipelineTests
         Assert.Equal(generated[0], engine.Predict(new ImageRow { ImagePath = rows[0].ImagePath }).Caption);
 
         ml.Model.Save(model, data.Schema, dir.File("pipeline.zip"));
+        Directory.Delete(resNet, recursive: true); // the saved pipeline carries the rewritten model itself
         var loaded = new MLContext(seed: 2).Model.Load(dir.File("pipeline.zip"), out _);
         Assert.Equal(generated, ml.Data.CreateEnumerable<Prediction>(loaded.Transform(data), reuseRowObject: false).Select(p => p.Caption));
     }
