@@ -36,11 +36,10 @@ internal static class ColumnPoolingRewrite
         var (kernel, stride) = Strips(width, columns);
 
         var w = new ProtoWriter();
-        Copy(model, "the model", w, (field, bytes, writer) =>
+        Copy(model, "the model", w, (field, _, writer) =>
         {
             if (field != ModelGraph) return false;
-            var graphBytes = bytes.ToArray();
-            writer.Message(ModelGraph, g => Copy(graphBytes, "the graph", g, RewriteGraphField));
+            writer.Message(ModelGraph, g => Copy(graph, "the graph", g, RewriteGraphField)); // the graph read above
             return true;
         });
         return w.ToArray();
