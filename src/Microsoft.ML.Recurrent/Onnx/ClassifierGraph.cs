@@ -1,6 +1,5 @@
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
-using Microsoft.ML.Recurrent.Onnx;
 
 namespace Microsoft.ML.Recurrent.Onnx;
 

@@ -1,5 +1,4 @@
 using Microsoft.ML.Recurrent.Models;
-using Microsoft.ML.Recurrent.Onnx;
 
 namespace Microsoft.ML.Recurrent.Onnx;
 

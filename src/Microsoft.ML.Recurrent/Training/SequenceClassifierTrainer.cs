@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Numerics;
-using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent.Training;
 
