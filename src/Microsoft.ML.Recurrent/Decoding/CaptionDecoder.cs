@@ -43,7 +43,10 @@ internal sealed class CaptionDecoder
 
     /// <summary>
     /// Word ids (without &lt;END&gt;) of the best finished sentence by beam search; finished sentences are
-    /// compared by mean log-probability per word so that short ones are not favoured. Beam 1 is greedy.
+    /// compared by mean log-probability per word so that short ones are not favoured. The beam keeps its full width
+    /// until no live hypothesis is left (each step at most <paramref name="maxLength"/>): stopping at the first
+    /// <paramref name="beamSize"/> finished sentences would let early, short ones crowd out the longer ones that
+    /// still name every object. Beam 1 is greedy.
     /// </summary>
     public List<int> Beam(ReadOnlySpan<float> features, int maxLength, int beamSize)
     {
@@ -53,7 +56,7 @@ internal sealed class CaptionDecoder
         var live = new List<Hypothesis> { new([], 0, start) };
         var finished = new List<Hypothesis>();
         var logProbabilities = new float[_network.Shape.Vocabulary];
-        while (live.Count > 0 && finished.Count < beamSize)
+        while (live.Count > 0)
         {
             var candidates = new List<(Hypothesis Parent, int Word, double Score)>();
             foreach (var hypothesis in live)
@@ -65,7 +68,7 @@ internal sealed class CaptionDecoder
                     candidates.Add((hypothesis, word, hypothesis.Score + logProbabilities[word]));
             }
             live = [];
-            foreach (var (parent, word, score) in candidates.OrderByDescending(c => c.Score).Take(beamSize - finished.Count))
+            foreach (var (parent, word, score) in candidates.OrderByDescending(c => c.Score).Take(beamSize))
             {
                 if (word == WordVocabulary.End || parent.Words.Count + 1 >= maxLength)
                 {
