@@ -11,7 +11,9 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// recurrent classifier at its defaults, on the same folds in one run. Prints per-fold lines and RESULT lines with
 /// accuracy mean ± std, AUC and training time. <c>--folds N</c> runs only the first N folds (quick checks);
 /// <c>--verbose</c> prints our epochs; <c>--parallel N</c> trains N folds of ours at a time (default: the processor count); <c>--set Name=Value</c>
-/// (repeatable) overrides one of our <see cref="RecurrentClassifierOptions"/>, for comparing settings.
+/// (repeatable) overrides one of our <see cref="RecurrentClassifierOptions"/>, for comparing settings. <c>--parts</c> instead
+/// trains our classifier through its core API on the same folds and tokens and scores each part of the one model:
+/// the recurrent network alone, the naive Bayes n-gram evidence alone, and the two stacked.
 /// </summary>
 internal static class SentimentBenchmark
 {
@@ -28,6 +30,7 @@ internal static class SentimentBenchmark
         new Random(2026).Shuffle(shuffled);
         for (int i = 0; i < shuffled.Length; i++) shuffled[i].Fold = i % Folds;
         Console.WriteLine($"rt-polarity: {rows.Length} sentences, {Folds}-fold CV (running {folds}), {Environment.ProcessorCount} cores");
+        if (args.Contains("--parts")) return SentimentParts.Run(shuffled.Select(r => (r.Text, r.Label, r.Fold)).ToArray(), folds, parallel, Options(args));
 
         var baseline = new Result("ML.NET FeaturizeText + SdcaLogisticRegression");
         var ours = new Result("Recurrent (defaults)");
