@@ -29,3 +29,13 @@ internal sealed class SynchronousProgress(Action<TrainingProgress> report) : IPr
 {
     public void Report(TrainingProgress value) => report(value);
 }
+
+internal static class FoldStatistics
+{
+    /// <summary>Mean and sample standard deviation (n − 1) of per-fold figures.</summary>
+    public static (double Mean, double Std) MeanStd(IReadOnlyCollection<double> values)
+    {
+        double mean = values.Average();
+        return (mean, Math.Sqrt(values.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, values.Count - 1)));
+    }
+}

@@ -126,8 +126,7 @@ internal static class SentimentBenchmark
 
         public void Print()
         {
-            double mean = MeanAccuracy;
-            double std = Math.Sqrt(_folds.Sum(f => (f.Accuracy - mean) * (f.Accuracy - mean)) / Math.Max(1, _folds.Count - 1));
+            var (mean, std) = FoldStatistics.MeanStd([.. _folds.Select(f => f.Accuracy)]);
             Console.WriteLine($"RESULT {name}: accuracy {100 * mean:F2} ± {100 * std:F2} % auc {_folds.Average(f => f.Auc):F4} " +
                               $"training {_folds.Sum(f => f.Seconds):F1} s summed over {_folds.Count} folds");
         }

@@ -58,8 +58,7 @@ internal static class SentimentParts
 
     private static void Print(string name, IEnumerable<double> values)
     {
-        var v = values.ToArray();
-        double mean = v.Average(), std = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, v.Length - 1));
+        var (mean, std) = FoldStatistics.MeanStd([.. values]);
         Console.WriteLine($"RESULT parts {name}: accuracy {100 * mean:F2} ± {100 * std:F2} %");
     }
 
