@@ -11,6 +11,7 @@ public sealed class LoadTests
 {
     private const int Clients = 32;
     private const int MaxLength = 40;
+    private const int MaxRequestsPerClient = 2000;
     private static readonly string[] s_prompts = ["the ", "a cat", "", "dog"];
 
     private static GenerateRequest RequestFor(int client, int i)
@@ -46,7 +47,9 @@ public sealed class LoadTests
         using var factory = new SampleFactory();
         string hashA = (await factory.CreateClient().PostAsJsonAsync("/api/generate", RequestFor(0, 0))).EnsureSuccessStatusCode() is var first
             ? (await first.Content.ReadFromJsonAsync<GenerateResponse>())!.ModelSha256 : "";
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // Counted, not timed: the swap comes after 500 requests, and each client stops after 20 answers from model B
+        // (or fails after MaxRequestsPerClient), so a slow machine only makes the test take longer.
+        var swapDue = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int requests = 0, sawB = 0;
         string? hashB = null;
 
@@ -54,14 +57,14 @@ public sealed class LoadTests
         {
             using var http = factory.CreateClient();
             bool switched = false;
-            // Each client runs until it has seen model B for a while (bounded by the 30 s token).
-            for (int i = 0, afterSwitch = 0; afterSwitch < 20 && !stop.IsCancellationRequested; i++)
+            for (int i = 0, afterSwitch = 0; afterSwitch < 20; i++)
             {
+                if (i == MaxRequestsPerClient) Assert.Fail($"client {client} never saw the new model in {MaxRequestsPerClient} requests");
                 var request = RequestFor(client, i);
                 var response = await http.PostAsJsonAsync("/api/generate", request);
                 response.EnsureSuccessStatusCode();
                 var body = (await response.Content.ReadFromJsonAsync<GenerateResponse>())!;
-                Interlocked.Increment(ref requests);
+                if (Interlocked.Increment(ref requests) == 500) swapDue.TrySetResult();
                 bool isB = body.ModelSha256 != hashA;
                 // Once a client has seen the new model, it never gets the old one again.
                 Assert.False(switched && !isB, "a request went back to the old model");
@@ -77,9 +80,10 @@ public sealed class LoadTests
             }
         })).ToArray();
 
-        Eventually.True(() => Volatile.Read(ref requests) > 500, "requests to run before the swap", 20);
+        var all = Task.WhenAll(clients);
+        if (await Task.WhenAny(swapDue.Task, all) != swapDue.Task) await all; // a client failed before the swap: report it
         TempFolder.ReplaceAtomically(TinyModels.LanguageModelB, factory.ModelPath);
-        await Task.WhenAll(clients);
+        await all;
         Assert.Equal(Clients, sawB);
         Assert.NotEqual(hashA, hashB);
     }

@@ -18,8 +18,9 @@ public class CharLanguageModelTests : IClassFixture<CharLanguageModelTests.Train
             Layers = 2,
             BatchSize = 16,
             SequenceLength = 32,
-            MaxIterations = 60,
-            EvaluateEvery = 30,
+            LearningRate = 0.01f,
+            MaxIterations = 400,
+            EvaluateEvery = 200,
         });
     }
 
@@ -51,11 +52,23 @@ public class CharLanguageModelTests : IClassFixture<CharLanguageModelTests.Train
     }
 
     [Fact]
-    public void EvaluateScoresHeldOutTextBelowTheUniformBaseline()
+    public void EvaluateScoresHeldOutTextWellBelowTheUnigramBaseline()
     {
         string heldOut = string.Concat(TestData.TinyShakespeare(60_000)[50_000..].Where(c => _model.Vocabulary.Contains(c.ToString())));
         double loss = _model.Evaluate(heldOut);
-        Assert.InRange(loss, 0.5, Math.Log(_model.Vocabulary.Count) - 0.5);
+        double unigram = UnigramCrossEntropy(TestData.TinyShakespeare(40_000), heldOut);
+        // Measured: 2.15 nats per character against the unigram model's 3.28. A model that learned only letter
+        // frequencies stays near 3.3 (this fixture trained for 60 iterations, as it once did, scored 3.27), so a
+        // full nat below the baseline needs context.
+        Assert.InRange(loss, 0.5, unigram - 1.0);
+    }
+
+    // Cross-entropy (nats per character) of text under the add-one-smoothed character frequencies of training.
+    private static double UnigramCrossEntropy(string training, string text)
+    {
+        var counts = training.GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+        double total = training.Length + counts.Count;
+        return text.Average(c => -Math.Log((counts.GetValueOrDefault(c) + 1) / total));
     }
 
     [Fact]
