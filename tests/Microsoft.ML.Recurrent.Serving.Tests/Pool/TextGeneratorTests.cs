@@ -37,6 +37,47 @@ public sealed class TextGeneratorTests
         Assert.Equal(TinyModels.ModelA.Generate("a cat", 50, 0.7f, 3), generator.Generate("a cat", 50, 0.7f, 3).Text);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_onnx_file_serves_the_same_model_as_the_zip(bool generatorGraph)
+    {
+        using var folder = new TempFolder();
+        string onnx = folder.File("a.onnx");
+        using (var stream = File.Create(onnx))
+        {
+            if (generatorGraph) TinyModels.ModelA.ExportGeneratorToOnnx(stream, maxLength: 30);
+            else TinyModels.ModelA.ExportToOnnx(stream);
+        }
+        var generator = Generator(onnx, out var provider);
+        using var _ = provider;
+        Assert.Equal(TinyModels.ModelA.Generate("a cat", 50, 0.7f, 3), generator.Generate("a cat", 50, 0.7f, 3).Text);
+    }
+
+    [Fact]
+    public async Task A_stream_started_before_a_reload_finishes_on_the_model_it_started_with()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("lm.zip");
+        File.Copy(TinyModels.LanguageModelA, path);
+        var generator = Generator(path, out var provider);
+        using var _ = provider;
+        var before = generator.Version;
+
+        await using var stream = generator.GenerateStreamAsync("the ", 80, 1f, 4).GetAsyncEnumerator();
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < 10 && await stream.MoveNextAsync(); i++) text.Append(stream.Current);
+        TempFolder.ReplaceAtomically(TinyModels.LanguageModelB, path);
+        var after = generator.Reload();
+        while (await stream.MoveNextAsync()) text.Append(stream.Current);
+
+        Assert.Equal(before.Generation + 1, after.Generation);
+        Assert.NotEqual(before.Sha256, after.Sha256);
+        Assert.Equal(TinyModels.ModelA.Generate("the ", 80, 1f, 4), text.ToString());
+        Assert.Equal(TinyModels.ModelB.Generate("the ", 80, 1f, 4), generator.Generate("the ", 80, 1f, 4).Text);
+        Assert.NotEqual(TinyModels.ModelA.Generate("the ", 80, 1f, 4), TinyModels.ModelB.Generate("the ", 80, 1f, 4));
+    }
+
     [Fact]
     public void Prompt_characters_the_model_never_saw_are_skipped()
     {
