@@ -60,6 +60,48 @@ public sealed class ColumnPoolingTests
     }
 
     [Fact]
+    public void Only_the_pooling_node_and_the_graph_output_change_every_other_byte_is_copied()
+    {
+        byte[] original = File.ReadAllBytes(Path.Combine(s_models, "ResNet18Onnx", "ResNet18.onnx"));
+        byte[] rewritten = ColumnPoolingRewrite.Rewrite(original, columns: 3);
+        const int modelGraph = 7, graphNode = 1, graphOutput = 12;
+        var (modelBefore, modelAfter) = (Fields(original), Fields(rewritten));
+        Assert.Equal(modelBefore.Select(f => f.Field), modelAfter.Select(f => f.Field));
+        for (int i = 0; i < modelBefore.Count; i++)
+            if (modelBefore[i].Field != modelGraph) Assert.Equal(modelBefore[i].Bytes, modelAfter[i].Bytes);
+
+        var graphBefore = Fields(Payload(modelBefore.Single(f => f.Field == modelGraph).Bytes));
+        var graphAfter = Fields(Payload(modelAfter.Single(f => f.Field == modelGraph).Bytes));
+        Assert.Equal(graphBefore.Select(f => f.Field), graphAfter.Select(f => f.Field));
+        var changed = Enumerable.Range(0, graphBefore.Count).Where(i => !graphBefore[i].Bytes.SequenceEqual(graphAfter[i].Bytes)).ToList();
+        Assert.Equal([graphNode, graphOutput], changed.Select(i => graphBefore[i].Field).Order());
+        Assert.True(graphBefore.Count > 100, $"the graph has {graphBefore.Count} fields: nodes and weights were compared");
+    }
+
+    // Each field of a protobuf message with its tag, in order.
+    private static List<(int Field, byte[] Bytes)> Fields(ReadOnlySpan<byte> message)
+    {
+        var fields = new List<(int, byte[])>();
+        var reader = new ProtoReader(message, "a test message");
+        while (!reader.End)
+        {
+            int start = reader.Position;
+            var (field, wireType) = reader.ReadTag();
+            reader.Skip(wireType);
+            fields.Add((field, reader.Slice(start, reader.Position).ToArray()));
+        }
+        return fields;
+    }
+
+    // The payload of one length-delimited field written by Fields (tag and length stripped).
+    private static byte[] Payload(byte[] field)
+    {
+        var reader = new ProtoReader(field, "a test field");
+        var (_, wireType) = reader.ReadTag();
+        return reader.ReadBytes(wireType).ToArray();
+    }
+
+    [Fact]
     public void Bad_column_counts_models_without_global_pooling_and_missing_models_are_named()
     {
         Assert.Equal("columns", Assert.Throws<ArgumentOutOfRangeException>(() => ImageFeaturizerModels.WriteResNet18WithColumnPooling("x", 8)).ParamName);
