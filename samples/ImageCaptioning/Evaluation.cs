@@ -1,5 +1,6 @@
 using ImageCaptioning.Scenes;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent;
 
 namespace ImageCaptioning;
@@ -11,17 +12,24 @@ public sealed record SplitResult(string Name, IReadOnlyList<CaptionedImage> Imag
 /// <summary>Captions a split through the fitted pipeline and scores it (BLEU, CIDEr, attributes against scenes.tsv).</summary>
 public static class Evaluation
 {
-    public static SplitResult Run(MLContext ml, ITransformer model, string name, IReadOnlyList<CaptionedImage> images,
-        Dictionary<string, List<(string Colour, string Shape)>> scenes)
+    /// <summary>Captions through the pipeline (greedy), or with a beam of <paramref name="beam"/> &gt; 1 on the pipeline's features.</summary>
+    public static SplitResult Run(MLContext ml, TransformerChain<CaptionerTransformer> model, string name, IReadOnlyList<CaptionedImage> images,
+        Dictionary<string, List<(string Colour, string Shape)>> scenes, int beam)
     {
         var output = model.Transform(CaptioningPipeline.Load(ml, images));
-        var captions = ml.Data.CreateEnumerable<CaptionPrediction>(output, reuseRowObject: false).Select(p => p.Caption).ToList();
+        List<string> captions = beam > 1
+            ? [.. ml.Data.CreateEnumerable<FeatureRow>(output, reuseRowObject: false).Select(f => Caption(model.LastTransformer.Captioner, f.Features, beam))]
+            : [.. ml.Data.CreateEnumerable<CaptionPrediction>(output, reuseRowObject: false).Select(p => p.Caption)];
         var metrics = CaptionEvaluator.Evaluate(captions, [.. images.Select(i => i.Captions)]);
         if (!images.All(i => scenes.ContainsKey(i.ImagePath))) return new SplitResult(name, images, captions, metrics, null, new Dictionary<int, double>());
         var scored = images.Zip(captions, (i, c) => (Count: scenes[i.ImagePath].Count, Correct: SceneCaptions.AttributesCorrect(c, scenes[i.ImagePath]))).ToList();
         var byCount = scored.GroupBy(s => s.Count).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Average(s => s.Correct ? 1.0 : 0.0));
         return new SplitResult(name, images, captions, metrics, scored.Average(s => s.Correct ? 1.0 : 0.0), byCount);
     }
+
+    /// <summary>The captioner's own caption: greedy, or a beam search of width <paramref name="beam"/> &gt; 1.</summary>
+    public static string Caption(ImageCaptioner captioner, float[] features, int beam)
+        => beam > 1 ? captioner.Caption(features, CaptionDecoding.BeamSearch, beam) : captioner.Caption(features, CaptionDecoding.Greedy);
 
     public static void Print(SplitResult r)
     {

@@ -9,17 +9,7 @@ internal static class LanguageModelReader
 
     public static CharLanguageModel Read(byte[] bytes)
     {
-        if (!bytes.AsSpan().StartsWith(s_rnnlmMagic)) return CharLanguageModel.LoadOnnx(new MemoryStream(bytes));
-        // The .rnnlm reader takes a path (it verifies the file's checksum there); give it a private copy.
-        string path = Path.Combine(Path.GetTempPath(), $"serving-{Guid.NewGuid():N}.rnnlm");
-        try
-        {
-            File.WriteAllBytes(path, bytes);
-            return CharLanguageModel.Load(path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var stream = new MemoryStream(bytes, writable: false);
+        return bytes.AsSpan().StartsWith(s_rnnlmMagic) ? CharLanguageModel.Load(stream) : CharLanguageModel.LoadOnnx(stream);
     }
 }

@@ -13,7 +13,8 @@ namespace Microsoft.ML.Recurrent;
 /// </summary>
 public sealed class CharLanguageModel
 {
-    private const string FileMagic = "MLRNNLM1";
+    /// <summary>Version 2 writes sections and each parameter's shape; version 1 files (a flat weight array) still load.</summary>
+    private static readonly ModelKind Kind = new("MLRNNLM1", "character language model", Version: 2);
 
     private CharLanguageModel(CharVocabulary vocabulary, LanguageNetwork network, double? validationLoss)
     {
@@ -93,29 +94,52 @@ public sealed class CharLanguageModel
         return new LossEvaluator(Network, TextStreams.ForEvaluation(ids, 50, 50, "text")).Evaluate();
     }
 
-    /// <summary>Writes the model to a file (atomically: a crash never leaves a half-written model).</summary>
-    public void Save(string path) => ModelFile.WriteAtomic(path, FileMagic, w =>
-    {
-        NetworkSerializer.Write(w, VocabularyMap, Network);
-        w.Write(ValidationLoss ?? double.NaN);
-    });
+    /// <summary>
+    /// Writes the model to a file (atomically: a crash or an error never leaves a half-written model, and an
+    /// existing file stays as it was until the new one is complete). The file is the stream format of
+    /// <see cref="Save(Stream)"/>.
+    /// </summary>
+    /// <param name="path">The file to write; its folder is created if needed.</param>
+    public void Save(string path) => ModelFile.Save(path, Kind, Write);
 
-    /// <summary>Reads a model written by <see cref="Save(string)"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is not a model, or is truncated or corrupt.</exception>
-    public static CharLanguageModel Load(string path)
+    /// <summary>
+    /// Writes the model to <paramref name="stream"/> at its current position: a checked container (magic
+    /// <c>MLRNNLM1</c>, format version, length, CRC-32) holding the shape, vocabulary and weights.
+    /// </summary>
+    /// <param name="stream">A writable stream; it is left open.</param>
+    /// <exception cref="ArgumentException">The stream is not writable.</exception>
+    public void Save(Stream stream) => ModelFile.Save(stream, Kind, Write);
+
+    /// <summary>Reads a model written by <see cref="Save(string)"/> (of this or an earlier version of the library).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a model, or is truncated or corrupt, or comes from a newer library.</exception>
+    public static CharLanguageModel Load(string path) => ModelFile.Load(path, Kind, Read);
+
+    /// <summary>
+    /// Reads a model written by <see cref="Save(Stream)"/> from the stream's current position, and leaves the
+    /// stream just after it.
+    /// </summary>
+    /// <param name="stream">A readable stream; it is left open.</param>
+    /// <exception cref="ArgumentException">The stream is not readable.</exception>
+    /// <exception cref="InvalidDataException">The data is not a model, or is truncated or corrupt, or comes from a newer library.</exception>
+    public static CharLanguageModel Load(Stream stream) => ModelFile.Load(stream, Kind, Read);
+
+    // Version 2 sections (version 1 holds the same fields without section framing, its weights one flat array).
+    private void Write(ModelWriter w)
     {
-        const string what = "character language model";
-        using var r = ModelFile.OpenVerified(path, FileMagic, what);
-        var (vocabulary, network) = NetworkSerializer.Read(r, what);
-        try
-        {
-            double validation = r.ReadDouble();
-            return new CharLanguageModel(vocabulary, network, double.IsNaN(validation) ? null : validation);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException($"The {what} '{path}' is truncated.", e);
-        }
+        w.Section("network", s => NetworkSerializer.WriteShape(s, VocabularyMap, Network.Shape));
+        w.Parameters(Network.Parameters);
+        w.Section("training", s => s.Write(ValidationLoss ?? double.NaN));
+    }
+
+    private static CharLanguageModel Read(ModelReader r)
+    {
+        var (vocabulary, shape) = r.Section("network", s => NetworkSerializer.ReadShape(s, Kind.What));
+        r.EnsureRemaining(4 * LanguageNetwork.CountParameters(shape));
+        var network = new LanguageNetwork(shape);
+        r.Parameters(network.Parameters);
+        double validation = r.Section("training", s => s.ReadDouble());
+        return new CharLanguageModel(vocabulary, network, double.IsNaN(validation) ? null : validation);
     }
 
     /// <summary>

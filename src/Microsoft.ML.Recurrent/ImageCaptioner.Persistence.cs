@@ -2,77 +2,114 @@ using Microsoft.ML.Recurrent.Models;
 
 namespace Microsoft.ML.Recurrent;
 
-/// <summary>Saving and loading a captioner in the project's checked file container (<see cref="ModelFile"/>).</summary>
+/// <summary>Saving and loading a captioner in the project's checked model container (<see cref="ModelFile"/>).</summary>
 public sealed partial class ImageCaptioner
 {
-    private const string FileMagic = "MLRNNCAP";
+    /// <summary>Version 2 writes sections and each parameter's shape; version 1 files (a flat weight array) still load.</summary>
+    private static readonly ModelKind Kind = new("MLRNNCAP", "image captioner", Version: 2);
 
     /// <summary>
     /// Writes the network, vocabulary, feature normalisation and decoding settings to <paramref name="path"/>
-    /// (atomically); training-only settings are not kept.
+    /// (atomically: an existing file stays as it was until the new one is complete); training-only settings are
+    /// not kept. The file is the stream format of <see cref="Save(Stream)"/>.
     /// </summary>
-    public void Save(string path) => ModelFile.WriteAtomic(path, FileMagic, w =>
-    {
-        var s = _network.Shape;
-        foreach (int value in new[] { (int)s.Cell, s.Features, s.Embedding, s.Hidden, s.Layers, (int)s.Conditioning })
-            w.Write(value);
-        w.Write(s.Dropout);
-        w.Write(Options.MaxCaptionLength);
-        w.Write((int)Options.Decoding);
-        w.Write(Options.BeamSize);
-        w.Write(Options.Temperature);
-        w.Write(Options.Seed);
-        var words = _vocabulary.Words.Skip(3).ToList(); // the reserved ids are implied
-        w.Write(words.Count);
-        foreach (string word in words) w.Write(word);
-        NetworkSerializer.WriteFloats(w, _mean);
-        NetworkSerializer.WriteFloats(w, _inverseDeviation);
-        NetworkSerializer.WriteFloats(w, _network.Parameters.Values);
-    });
+    /// <param name="path">The file to write; its folder is created if needed.</param>
+    public void Save(string path) => ModelFile.Save(path, Kind, Write);
 
-    /// <summary>Reads a captioner written by <see cref="Save"/>; a truncated or corrupt file throws <see cref="InvalidDataException"/>.</summary>
-    public static ImageCaptioner Load(string path)
+    /// <summary>
+    /// Writes the captioner to <paramref name="stream"/> at its current position: a checked container (magic
+    /// <c>MLRNNCAP</c>, format version, length, CRC-32) holding what <see cref="Save(string)"/> keeps.
+    /// </summary>
+    /// <param name="stream">A writable stream; it is left open.</param>
+    /// <exception cref="ArgumentException">The stream is not writable.</exception>
+    public void Save(Stream stream) => ModelFile.Save(stream, Kind, Write);
+
+    /// <summary>Reads a captioner written by <see cref="Save(string)"/> (of this or an earlier version of the library).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a captioner, or is truncated or corrupt, or comes from a newer library.</exception>
+    public static ImageCaptioner Load(string path) => ModelFile.Load(path, Kind, Read);
+
+    /// <summary>
+    /// Reads a captioner written by <see cref="Save(Stream)"/> from the stream's current position, and leaves
+    /// the stream just after it.
+    /// </summary>
+    /// <param name="stream">A readable stream; it is left open.</param>
+    /// <exception cref="ArgumentException">The stream is not readable.</exception>
+    /// <exception cref="InvalidDataException">The data is not a captioner, or is truncated or corrupt, or comes from a newer library.</exception>
+    public static ImageCaptioner Load(Stream stream) => ModelFile.Load(stream, Kind, Read);
+
+    // Version 2 sections (version 1 holds the same fields without section framing, its weights one flat array).
+    private void Write(ModelWriter w)
     {
-        const string what = "image captioner";
-        using var r = ModelFile.OpenVerified(path, FileMagic, what);
-        try
+        w.Section("settings", s =>
         {
-            var cell = (RecurrentCell)r.ReadInt32();
-            int features = r.ReadInt32(), embedding = r.ReadInt32(), hidden = r.ReadInt32(), layers = r.ReadInt32();
-            var conditioning = (ImageConditioning)r.ReadInt32();
-            float dropout = r.ReadSingle();
-            var options = new CaptionerOptions
-            {
-                Cell = cell,
-                EmbeddingSize = embedding,
-                HiddenSize = hidden,
-                Layers = layers,
-                Conditioning = conditioning,
-                Dropout = dropout,
-                MaxCaptionLength = r.ReadInt32(),
-                Decoding = (CaptionDecoding)r.ReadInt32(),
-                BeamSize = r.ReadInt32(),
-                Temperature = r.ReadSingle(),
-                Seed = r.ReadInt32(),
-            };
-            options.Validate();
-            int count = r.ReadInt32();
-            NetworkSerializer.EnsureRemaining(r, count, what); // at least one byte per word
-            var vocabulary = new WordVocabulary(Enumerable.Range(0, count).Select(_ => r.ReadString()).ToList());
-            var network = new CaptionNetwork(new CaptionShape(cell, vocabulary.Count, features, embedding, hidden, layers, dropout, conditioning));
-            var mean = NetworkSerializer.ReadFloats(r, what);
-            var inverseDeviation = NetworkSerializer.ReadFloats(r, what);
-            var weights = NetworkSerializer.ReadFloats(r, what);
-            if (mean.Length != features || inverseDeviation.Length != features || weights.Length != network.Parameters.Count)
-                throw new InvalidDataException($"The {what} is corrupt: its arrays do not match its shape.");
-            if (!weights.Concat(mean).Concat(inverseDeviation).All(float.IsFinite))
-                throw new InvalidDataException($"The {what} holds non-finite weights.");
-            weights.CopyTo(network.Parameters.Values, 0);
-            return new ImageCaptioner(network, vocabulary, mean, inverseDeviation, options);
-        }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException)
+            var shape = _network.Shape;
+            foreach (int value in new[] { (int)shape.Cell, shape.Features, shape.Embedding, shape.Hidden, shape.Layers, (int)shape.Conditioning })
+                s.Write(value);
+            s.Write(shape.Dropout);
+            s.Write(Options.MaxCaptionLength);
+            s.Write((int)Options.Decoding);
+            s.Write(Options.BeamSize);
+            s.Write(Options.Temperature);
+            s.Write(Options.Seed);
+        });
+        w.Section("words", s =>
         {
-            throw new InvalidDataException($"The {what} is corrupt: {e.Message}", e);
-        }
+            var words = _vocabulary.Words.Skip(3).ToList(); // the reserved ids are implied
+            s.Write(words.Count);
+            foreach (string word in words) s.Write(word);
+        });
+        w.Section("normalisation", s =>
+        {
+            NetworkSerializer.WriteFloats(s, _mean);
+            NetworkSerializer.WriteFloats(s, _inverseDeviation);
+        });
+        w.Parameters(_network.Parameters);
+    }
+
+    private static ImageCaptioner Read(ModelReader r)
+    {
+        var (options, features) = r.Section("settings", ReadSettings);
+        var vocabulary = r.Section("words", s =>
+        {
+            int count = s.ReadInt32();
+            NetworkSerializer.EnsureRemaining(s, count, Kind.What); // at least one byte per word
+            return new WordVocabulary(Enumerable.Range(0, count).Select(_ => s.ReadString()).ToList());
+        });
+        var (mean, inverseDeviation) = r.Section("normalisation", s => (NetworkSerializer.ReadFloats(s, Kind.What), NetworkSerializer.ReadFloats(s, Kind.What)));
+        if (mean.Length != features || inverseDeviation.Length != features)
+            throw r.Corrupt($"its feature normalisation holds {mean.Length} and {inverseDeviation.Length} values for {features} features");
+        if (!mean.Concat(inverseDeviation).All(float.IsFinite)) throw r.Corrupt("its feature normalisation is not finite");
+        var shape = new CaptionShape(options.Cell, vocabulary.Count, features, options.EmbeddingSize, options.HiddenSize, options.Layers,
+            options.Dropout, options.Conditioning);
+        shape.Validate();
+        // The word embedding and the output layer alone need this much: vet it before allocating the network.
+        r.EnsureRemaining(4L * shape.Vocabulary * (shape.Embedding + shape.Hidden));
+        var network = new CaptionNetwork(shape);
+        r.Parameters(network.Parameters);
+        return new ImageCaptioner(network, vocabulary, mean, inverseDeviation, options);
+    }
+
+    private static (CaptionerOptions Options, int Features) ReadSettings(BinaryReader s)
+    {
+        var cell = (RecurrentCell)s.ReadInt32();
+        int features = s.ReadInt32(), embedding = s.ReadInt32(), hidden = s.ReadInt32(), layers = s.ReadInt32();
+        var conditioning = (ImageConditioning)s.ReadInt32();
+        var options = new CaptionerOptions
+        {
+            Cell = cell,
+            EmbeddingSize = embedding,
+            HiddenSize = hidden,
+            Layers = layers,
+            Conditioning = conditioning,
+            Dropout = s.ReadSingle(),
+            MaxCaptionLength = s.ReadInt32(),
+            Decoding = (CaptionDecoding)s.ReadInt32(),
+            BeamSize = s.ReadInt32(),
+            Temperature = s.ReadSingle(),
+            Seed = s.ReadInt32(),
+        };
+        options.Validate();
+        return (options, features);
     }
 }

@@ -2,6 +2,7 @@
 // Microsoft.ML.Recurrent, no registration), and prints the text it generates for each prompt, one JSON string a line.
 // Usage: Microsoft.ML.Recurrent.LoadCheck <model.zip> <prompt column> <output column> [prompt ...]
 //    or: Microsoft.ML.Recurrent.LoadCheck --scores <model.zip> <text column> [text ...]   (a binary classifier's Score, one a line)
+//    or: Microsoft.ML.Recurrent.LoadCheck --captions <model.zip> <features column> <output column> [f1,f2,... ...]   (a captioner's text, one JSON string a line)
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
@@ -26,6 +27,22 @@ if (args[0] == "--scores")
     }
     return 0;
 }
+if (args[0] == "--captions")
+{
+    var captioner = ml.Model.Load(args[1], out _);
+    var vectors = args.Skip(4).Select(a => a.Split(',').Select(x => float.Parse(x, CultureInfo.InvariantCulture)).ToArray()).ToList();
+    var featuresInput = SchemaDefinition.Create(typeof(FeaturesRow));
+    featuresInput[0].ColumnName = args[2];
+    featuresInput[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, vectors.Count == 0 ? 1 : vectors[0].Length);
+    var captionOutput = SchemaDefinition.Create(typeof(Row));
+    captionOutput[0].ColumnName = args[3];
+    var writer = ml.Model.CreatePredictionEngine<FeaturesRow, Row>(captioner, inputSchemaDefinition: featuresInput, outputSchemaDefinition: captionOutput);
+    foreach (var vector in vectors)
+    {
+        Console.WriteLine(JsonSerializer.Serialize(writer.Predict(new FeaturesRow { Features = vector }).Text));
+    }
+    return 0;
+}
 var model = ml.Model.Load(args[0], out _);
 var input = SchemaDefinition.Create(typeof(Row));
 input[0].ColumnName = args[1];
@@ -41,6 +58,11 @@ return 0;
 internal sealed class Row
 {
     public string Text { get; set; } = "";
+}
+
+internal sealed class FeaturesRow
+{
+    public float[] Features { get; set; } = [];
 }
 
 internal sealed class ScoreRow

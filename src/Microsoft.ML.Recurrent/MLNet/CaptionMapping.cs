@@ -3,8 +3,8 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Recurrent;
 
 /// <summary>
-/// The captioner's row mapping as an ML.NET CustomMapping (feature vector in, caption text out), and the
-/// column checks its estimator and transformer share.
+/// The captioner's columns in ML.NET: the features row <see cref="CaptionChain"/> binds to, the output schema
+/// the estimator declares, and the column checks its estimator and transformer share.
 /// </summary>
 internal static class CaptionMapping
 {
@@ -24,19 +24,6 @@ internal static class CaptionMapping
     public static IEstimator<ITransformer> CreateSchemaProbe(string outputColumnName)
         => new MLContext(seed: 0).Transforms.CustomMapping<NoColumns, CaptionRow>((_, _) => { }, contractName: null,
             SchemaDefinition.Create(typeof(NoColumns)), OutputSchema(outputColumnName));
-
-    /// <summary>A fitted CustomMapping that captions the vectors of <paramref name="featuresColumnName"/>.</summary>
-    public static ITransformer Create(ImageCaptioner captioner, string featuresColumnName, string outputColumnName)
-    {
-        var input = SchemaDefinition.Create(typeof(FeatureRow));
-        input[0].ColumnName = featuresColumnName;
-        input[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, captioner.FeatureCount);
-        // CustomMapping needs an MLContext; the catalog's own context is not reachable from outside ML.NET.
-        var ml = new MLContext(seed: 0);
-        return ml.Transforms.CustomMapping<FeatureRow, CaptionRow>((row, result) => result.Caption = captioner.Caption(row.Features),
-                contractName: null, input, OutputSchema(outputColumnName))
-            .Fit(ml.Data.LoadFromEnumerable(Array.Empty<FeatureRow>(), input));
-    }
 
     private static SchemaDefinition OutputSchema(string outputColumnName)
     {

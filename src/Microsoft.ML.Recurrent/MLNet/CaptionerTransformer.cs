@@ -3,28 +3,41 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Recurrent;
 
 /// <summary>
-/// Writes a caption (text column) for every row's image features with a trained <see cref="ImageCaptioner"/>.
-/// Transform and PredictionEngine decode in C# as the captioner's options say. <c>mlContext.Model.Save</c>
-/// writes a greedy captioner as an ONNX graph inside ML.NET's OnnxTransformer (loaded back with plain
-/// <c>mlContext.Model.Load</c>, no registration); other decodings cannot be saved yet.
+/// Writes a caption (text column) for every row's image features with a trained greedy <see cref="ImageCaptioner"/>.
 /// </summary>
+/// <remarks>
+/// The captioner runs as its greedy ONNX decode graph (<see cref="ExportToOnnx"/>, an ONNX <c>Loop</c>) inside
+/// ML.NET's own OnnxTransformer, in <see cref="Transform"/>, in prediction engines, and in what
+/// <c>mlContext.Model.Save</c> writes (loaded back with plain <c>mlContext.Model.Load</c>, no registration): one
+/// engine, so the captions before saving, after loading and in another process are the same. Beam search and
+/// sampling are not in that graph yet, so a captioner trained with them cannot be used in a pipeline: the
+/// constructor (and <c>TrainCaptioner</c>, before training) throws <see cref="NotSupportedException"/>; call
+/// <see cref="ImageCaptioner.Caption(ReadOnlySpan{float})"/> for them.
+/// </remarks>
 public sealed class CaptionerTransformer : ITransformer
 {
-    private readonly ITransformer _mapping;
+    private readonly byte[] _onnx;
+    private readonly ITransformer _chain;
 
     /// <summary>Wraps a trained captioner.</summary>
     /// <param name="captioner">The trained captioner.</param>
     /// <param name="outputColumnName">Column that receives the caption text.</param>
     /// <param name="featuresColumnName">Vector-of-Single column holding the image features.</param>
+    /// <exception cref="NotSupportedException">The captioner decodes by beam search or sampling.</exception>
+    /// <exception cref="ArgumentException">A column name is one the pipeline uses internally.</exception>
     public CaptionerTransformer(ImageCaptioner captioner, string outputColumnName, string featuresColumnName)
     {
         ArgumentNullException.ThrowIfNull(captioner);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(featuresColumnName);
+        EnsureGreedy(captioner.Options.Decoding);
+        foreach (string name in new[] { featuresColumnName, outputColumnName }.Where(CaptionChain.TemporaryColumns.Contains))
+            throw new ArgumentException($"Column name '{name}' is used internally by the captioning pipeline; choose another name.");
         Captioner = captioner;
         OutputColumnName = outputColumnName;
         FeaturesColumnName = featuresColumnName;
-        _mapping = CaptionMapping.Create(captioner, featuresColumnName, outputColumnName);
+        _onnx = captioner.ExportGreedyGraph();
+        _chain = CaptionChain.Create(_onnx, captioner.FeatureCount, featuresColumnName, outputColumnName);
     }
 
     /// <summary>The trained captioner.</summary>
@@ -44,7 +57,7 @@ public sealed class CaptionerTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         CaptionMapping.CheckFeatures(inputSchema, FeaturesColumnName, Captioner.FeatureCount, nameof(inputSchema));
-        return _mapping.GetOutputSchema(inputSchema);
+        return _chain.GetOutputSchema(inputSchema);
     }
 
     /// <inheritdoc />
@@ -52,7 +65,7 @@ public sealed class CaptionerTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         CaptionMapping.CheckFeatures(inputSchema, FeaturesColumnName, Captioner.FeatureCount, nameof(inputSchema));
-        return _mapping.GetRowToRowMapper(inputSchema);
+        return _chain.GetRowToRowMapper(inputSchema);
     }
 
     /// <inheritdoc />
@@ -60,24 +73,29 @@ public sealed class CaptionerTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(input);
         CaptionMapping.CheckFeatures(input.Schema, FeaturesColumnName, Captioner.FeatureCount, nameof(input));
-        return _mapping.Transform(input);
+        return _chain.Transform(input);
     }
 
-    /// <summary>The greedy caption graph (ONNX): features [1, F] → words [MaxCaptionLength], cut at &lt;END&gt;.</summary>
+    /// <summary>
+    /// Writes the greedy caption graph this transformer runs and saves (ONNX): features [1, F] → words
+    /// [MaxCaptionLength], cut at &lt;END&gt;.
+    /// </summary>
     public void ExportToOnnx(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(Captioner.ExportGreedyGraph());
+        stream.Write(_onnx);
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx)
+    /// <summary>Saves the chain of ML.NET transforms this transformer applies (see the remarks).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_chain).Save(ctx);
+
+    /// <summary>Fails for decodings the pipeline's ONNX graph cannot run, before any training is spent.</summary>
+    internal static void EnsureGreedy(CaptionDecoding decoding)
     {
-        // The ONNX graph decodes greedily: beam search and sampling exist only in C# so far.
-        if (Captioner.Options.Decoding != CaptionDecoding.Greedy)
+        if (decoding != CaptionDecoding.Greedy)
             throw new NotSupportedException(
-                $"Only a greedy captioner can be saved with mlContext.Model.Save (this one uses {Captioner.Options.Decoding}); " +
-                "train with Decoding = Greedy, or save the captioner itself with ImageCaptioner.Save.");
-        var chain = CaptionChain.Create(Captioner.ExportGreedyGraph(), Captioner.FeatureCount, FeaturesColumnName, OutputColumnName);
-        ((ICanSaveModel)chain).Save(ctx);
+                $"Only a greedy captioner can run in an ML.NET pipeline (this one uses {decoding}): the pipeline runs, saves and reloads " +
+                "an ONNX greedy decoder, and beam search and sampling are not in that graph yet. Train with Decoding = Greedy, " +
+                "or train an ImageCaptioner and call its Caption method.");
     }
 }

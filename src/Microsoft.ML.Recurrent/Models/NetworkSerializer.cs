@@ -2,18 +2,15 @@ using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.Recurrent.Models;
 
-/// <summary>Reads and writes a network's shape, vocabulary and weights inside a <see cref="ModelFile"/> payload.</summary>
+/// <summary>
+/// Reads and writes a language network's shape and vocabulary, and (<see cref="Write"/>/<see cref="Read"/>,
+/// the version-1 layout that training checkpoints keep) its weights as one flat array.
+/// </summary>
 internal static class NetworkSerializer
 {
     public static void Write(BinaryWriter w, CharVocabulary vocabulary, LanguageNetwork network)
     {
-        var s = network.Shape;
-        w.Write((int)s.Cell);
-        w.Write(s.Hidden);
-        w.Write(s.Layers);
-        w.Write(s.Dropout);
-        w.Write(vocabulary.Count);
-        foreach (int cp in vocabulary.CodePoints) w.Write(cp);
+        WriteShape(w, vocabulary, network.Shape);
         WriteFloats(w, network.Parameters.Values);
     }
 
@@ -21,20 +18,11 @@ internal static class NetworkSerializer
     {
         try
         {
-            var cell = (RecurrentCell)r.ReadInt32();
-            int hidden = r.ReadInt32(), layers = r.ReadInt32();
-            float dropout = r.ReadSingle();
-            int vocabularySize = r.ReadInt32();
-            var shape = new NetworkShape(cell, vocabularySize, hidden, layers, dropout);
-            shape.Validate();
-            EnsureRemaining(r, 4L * vocabularySize, what);
-            var codePoints = new int[vocabularySize];
-            for (int i = 0; i < codePoints.Length; i++) codePoints[i] = r.ReadInt32();
-            var vocabulary = new CharVocabulary(codePoints);
+            var (vocabulary, shape) = ReadShape(r, what);
             long expected = LanguageNetwork.CountParameters(shape);
             int stored = r.ReadInt32();
             if (stored != expected)
-                throw new InvalidDataException($"The {what} declares {stored} weights but its shape ({cell}, {layers}×{hidden}, {vocabularySize} characters) needs {expected}.");
+                throw new InvalidDataException($"The {what} declares {stored} weights but its shape ({shape.Cell}, {shape.Layers}×{shape.Hidden}, {shape.Vocabulary} characters) needs {expected}.");
             EnsureRemaining(r, 4L * stored, what);
             var network = new LanguageNetwork(shape);
             ReadFloatsInto(r, network.Parameters.Values);
@@ -46,6 +34,32 @@ internal static class NetworkSerializer
         {
             throw new InvalidDataException($"The {what} is corrupt: {e.Message}", e);
         }
+    }
+
+    /// <summary>Cell, sizes, dropout and the vocabulary's code points.</summary>
+    public static void WriteShape(BinaryWriter w, CharVocabulary vocabulary, NetworkShape s)
+    {
+        w.Write((int)s.Cell);
+        w.Write(s.Hidden);
+        w.Write(s.Layers);
+        w.Write(s.Dropout);
+        w.Write(vocabulary.Count);
+        foreach (int cp in vocabulary.CodePoints) w.Write(cp);
+    }
+
+    /// <summary>Reads what <see cref="WriteShape"/> wrote; an invalid shape or vocabulary throws <see cref="ArgumentException"/>.</summary>
+    public static (CharVocabulary Vocabulary, NetworkShape Shape) ReadShape(BinaryReader r, string what)
+    {
+        var cell = (RecurrentCell)r.ReadInt32();
+        int hidden = r.ReadInt32(), layers = r.ReadInt32();
+        float dropout = r.ReadSingle();
+        int vocabularySize = r.ReadInt32();
+        var shape = new NetworkShape(cell, vocabularySize, hidden, layers, dropout);
+        shape.Validate();
+        EnsureRemaining(r, 4L * vocabularySize, what);
+        var codePoints = new int[vocabularySize];
+        for (int i = 0; i < codePoints.Length; i++) codePoints[i] = r.ReadInt32();
+        return (new CharVocabulary(codePoints), shape);
     }
 
     public static void WriteFloats(BinaryWriter w, ReadOnlySpan<float> values)

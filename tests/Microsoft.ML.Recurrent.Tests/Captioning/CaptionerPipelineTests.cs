@@ -1,5 +1,7 @@
+using System.Reflection;
 using ImageCaptioning.Scenes;
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Tests.Onnx;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Captioning;
@@ -41,25 +43,51 @@ public class CaptionerPipelineTests
         var engine = ml.Model.CreatePredictionEngine<FeatureRow, Prediction>(model);
         Assert.Equal(generated[3], engine.Predict(rows[3]).Caption);
 
-        // Saved as an ONNX greedy decode graph inside ML.NET's OnnxTransformer: the loaded pipeline writes the same captions.
+        // Transform runs the ONNX greedy graph; it writes what the captioner's own greedy decoder writes.
+        var captioner = model.LastTransformer.Captioner;
+        Assert.Equal(features.Select(f => captioner.Caption(f)), generated);
+
+        // Saved as that graph inside ML.NET's OnnxTransformer: the loaded pipeline, and a fresh process, write the same captions.
         using var dir = new TestData.TempDirectory();
-        ml.Model.Save(model, data.Schema, dir.File("captioner.zip"));
-        var loaded = new MLContext(seed: 2).Model.Load(dir.File("captioner.zip"), out _);
+        string zip = dir.File("captioner.zip");
+        ml.Model.Save(model, data.Schema, zip);
+        var loaded = new MLContext(seed: 2).Model.Load(zip, out _);
         Assert.Equal(generated, ml.Data.CreateEnumerable<Prediction>(loaded.Transform(data), reuseRowObject: false).Select(p => p.Caption));
+
+        string helper = typeof(CaptionerPipelineTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "LoadCheckDll").Value!;
+        string[] vectors = [.. features.Take(12).Select(f => string.Join(',', f.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))];
+        var (code, output) = OnnxTestModels.RunProcess("dotnet", [helper, "--captions", zip, "Features", "Caption", .. vectors]);
+        Assert.True(code == 0, output);
+        Assert.Equal(generated.Take(12), output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonSerializer.Deserialize<string>(l)!));
     }
 
     [Fact]
-    public void OnlyGreedyCaptionersCanBeSaved()
+    public void OnlyGreedyCaptionersRunInAPipelineAndOthersFailBeforeTraining()
     {
+        // The pipeline runs and saves the ONNX greedy graph; beam search would be lost on Save, so it is refused up front.
         var ml = new MLContext(seed: 1);
+        var options = TinyCaptionTask.Options(RecurrentCell.Rnn, ImageConditioning.EveryStep);
+        options.Decoding = CaptionDecoding.BeamSearch;
+        var error = Assert.Throws<NotSupportedException>(() => ml.Transforms.Text.TrainCaptioner("Caption", "Features", "References", options));
+        Assert.Contains("Only a greedy captioner", error.Message);
+        Assert.Throws<NotSupportedException>(() => ml.Transforms.Text.TrainCaptioner("Caption", "Features", "References", decoding: CaptionDecoding.Sampling));
+
         var (features, captions, _) = TinyCaptionTask.Make(10, seed: 1);
-        var data = ml.Data.LoadFromEnumerable(features.Zip(captions).Select(p => new FeatureRow { Features = p.First, References = [.. p.Second] }));
+        options.Epochs = 1;
+        var beam = ImageCaptioner.Train(features, captions, options);
+        Assert.Contains("BeamSearch", Assert.Throws<NotSupportedException>(() => new CaptionerTransformer(beam, "Caption", "Features")).Message);
+    }
+
+    [Fact]
+    public void ColumnNamesThePipelineUsesInternallyAreRefused()
+    {
+        var (features, captions, _) = TinyCaptionTask.Make(10, seed: 1);
         var options = TinyCaptionTask.Options(RecurrentCell.Rnn, ImageConditioning.EveryStep);
         options.Epochs = 1;
-        options.Decoding = CaptionDecoding.BeamSearch;
-        var model = ml.Transforms.Text.TrainCaptioner("Caption", "Features", "References", options).Fit(data);
-        var error = Assert.Throws<NotSupportedException>(() => ml.Model.Save(model, data.Schema, Stream.Null));
-        Assert.Contains("Only a greedy captioner", error.Message);
+        var captioner = ImageCaptioner.Train(features, captions, options);
+        Assert.Contains("used internally", Assert.Throws<ArgumentException>(() => new CaptionerTransformer(captioner, "Caption", "caption_features")).Message);
+        Assert.Contains("used internally", Assert.Throws<ArgumentException>(() => new CaptionerTransformer(captioner, "caption_text", "Features")).Message);
     }
 
     [Fact]
