@@ -44,7 +44,7 @@ internal static class OnnxImport
         var network = NetworkWeights.Import(meta.Shape, initializers);
         // Version 1 hashed only the network's weights; OnnxModelFile.Read has verified every initializer of newer files.
         if (info.FormatVersion == OnnxModelFile.LegacyFormatVersion && NetworkWeights.Checksum(NetworkWeights.Export(network)) != info.Checksum)
-            throw new InvalidDataException($"The weights of the ONNX model in {source} do not match the checksum in its metadata: the file was altered or is corrupt.");
+            throw OnnxModelFile.ChecksumMismatch(source);
         foreach (float v in network.Parameters.Values)
             if (!float.IsFinite(v)) throw new InvalidDataException($"The ONNX model in {source} holds non-finite weights.");
         return new ImportedModel(meta.Vocabulary, network, meta.ValidationLoss, meta.Generation);

@@ -80,11 +80,13 @@ internal static class OnnxModelFile
         if (version != FormatVersion)
             throw new InvalidDataException($"The ONNX model in {source} has format version {version}; this library reads version {FormatVersion}" +
                 (acceptLegacy ? $" and {LegacyFormatVersion}." : "."));
-        if (Checksum(model.Graph.Initializers) != checksum)
-            throw new InvalidDataException($"The weights of the ONNX model in {source} do not match the checksum in its metadata ({ChecksumKey}): " +
-                "the file was altered or is corrupt.");
+        if (Checksum(model.Graph.Initializers) != checksum) throw ChecksumMismatch(source);
         return new OnnxModelInfo(model, graph, version, checksum);
     }
+
+    /// <summary>The error for weights that do not match the stored checksum.</summary>
+    public static InvalidDataException ChecksumMismatch(string source)
+        => new($"The weights of the ONNX model in {source} do not match the checksum in its metadata ({ChecksumKey}): the file was altered or is corrupt.");
 
     /// <summary>XxHash64 over every initializer's name, type, dims and data, length-prefixed so that no two lists hash alike by concatenation.</summary>
     public static string Checksum(IEnumerable<TensorProto> initializers)
