@@ -3,11 +3,12 @@ using Microsoft.ML.Recurrent.Numerics;
 using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Tests.Classification;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Microsoft.ML.Recurrent.Tests.Onnx;
 
 /// <summary>Every graph kind goes through one writer: the common metadata block, and a checksum that our reader verifies.</summary>
-public sealed class OnnxModelFileTests
+public sealed class OnnxModelFileTests(ITestOutputHelper output)
 {
     private const string Source = "the test file";
 
@@ -61,6 +62,10 @@ public sealed class OnnxModelFileTests
         var info = OnnxModelFile.Read(onnx, Source);
         Assert.Equal((kind, "2"), (info.Graph, info.FormatVersion));
     }
+
+    [Fact]
+    public void The_onnx_checker_accepts_every_kind()
+        => OnnxTestModels.Check(output, [.. Kinds().Select(row => Export((string)row[0]))]);
 
     [Fact]
     public void Each_kind_records_its_settings()
