@@ -5,10 +5,11 @@ namespace Microsoft.ML.Recurrent.Onnx;
 
 /// <summary>
 /// The greedy caption graph: image features <see cref="Input"/> [1, F] → <see cref="Output"/> [MaxCaptionLength]
-/// words (strings). It standardises the features, sets each layer's initial state from them (or zero), then
-/// &lt;START&gt; primes the stack and the <see cref="DecodeLoop"/> feeds the arg-max word back MaxCaptionLength times, exactly as the C# greedy
-/// decoder does. &lt;END&gt; is emitted as itself and everything after it is to be ignored (the decoder stops
-/// there); &lt;START&gt; is emitted as an empty string, which the decoder leaves out too.
+/// words (strings). It standardises the features, sets each layer's initial state from them (or zero), feeds
+/// &lt;START&gt;, then the <see cref="DecodeLoop"/> feeds the arg-max word back MaxCaptionLength times, exactly as the
+/// C# greedy decoder does (its last step's logits go unused, as in the generator). &lt;END&gt; is emitted as itself
+/// and everything after it is to be ignored (the decoder stops there); &lt;START&gt; is emitted as an empty string,
+/// which the decoder leaves out too.
 /// </summary>
 internal static class CaptionGraph
 {
@@ -38,7 +39,6 @@ internal static class CaptionGraph
             var (_, hOut, cOut) = stack.Layers(b, b.Unsqueeze(x, 0), h, c);
             return (stack.Logits(b, b.Squeeze(hOut[^1], 0)), hOut, cOut);
         };
-        // <START> primes the stack; the Loop then picks each next word greedily.
         var (logits, h1, c1) = step(g, g.Initializer(TensorProto.Int64s("start_word", [1], [WordVocabulary.Start])), h0, c0);
         string ids = DecodeLoop.Emit(g, "caption_step", step, logits, h1, c1, shape.Vocabulary, shape.Hidden, new GenerationSettings(maxLength, 0f, 0));
         string[] symbols = [.. words.Select((w, i) => i == WordVocabulary.Start ? "" : w)];

@@ -32,7 +32,7 @@ internal static class OnnxImport
     /// <param name="onnx">The .onnx bytes.</param>
     /// <param name="source">What the bytes are, for messages (see <see cref="OnnxModelFile.Read"/>).</param>
     /// <exception cref="InvalidDataException">The bytes are not one of our language-model graphs, or are corrupt.</exception>
-    public static ImportedModel Parse(ReadOnlySpan<byte> onnx, string source = "the data")
+    public static ImportedModel Parse(ReadOnlySpan<byte> onnx, string source)
     {
         var info = OnnxModelFile.Read(onnx, source, acceptLegacy: true);
         if (!IsLanguageModel(info.Graph))
