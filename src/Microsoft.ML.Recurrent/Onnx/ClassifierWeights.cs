@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.Recurrent.Models;
 
 namespace Microsoft.ML.Recurrent.Onnx;
@@ -45,18 +46,21 @@ internal static class ClassifierWeights
         }
     }
 
-    /// <summary>The whole model file: graph, weights and a description.</summary>
+    /// <summary>The whole model file: graph, weights, a description and the classifier's settings in the metadata
+    /// (the stack's, then <c>ml_recurrent.bidirectional</c>, <c>pooling</c>, <c>classes</c>, <c>output</c>, <c>ngram_length</c>).</summary>
     public static byte[] ToOnnx(SequenceClassifierNetwork network, bool binary, ElementType keyType = ElementType.UInt32)
     {
-        var graph = ClassifierGraph.Build(network.Shape, binary, keyType);
-        graph.Graph.Initializers.InsertRange(0, Export(network));
         var s = network.Shape;
-        var model = new ModelProto(graph.Graph)
-        {
-            ProducerName = "Microsoft.ML.Recurrent",
-            DocString = $"A {(s.Bidirectional ? "bidirectional " : "")}{s.Cell} sequence classifier ({s.Layers}×{s.Hidden}, {s.Pooling} pooling, " +
-                        $"{s.Classes} classes) exported by Microsoft.ML.Recurrent.",
-        };
-        return OnnxFormat.Write(model);
+        var inv = CultureInfo.InvariantCulture;
+        var metadata = OnnxMetadata.Stack(s.Cell, s.Hidden, s.Layers).ToList();
+        metadata.Add(new(OnnxModelFile.Prefix + "bidirectional", s.Bidirectional ? "true" : "false"));
+        metadata.Add(new(OnnxModelFile.Prefix + "pooling", s.Pooling.ToString().ToLowerInvariant()));
+        metadata.Add(new(OnnxModelFile.Prefix + "classes", s.Classes.ToString(inv)));
+        metadata.Add(new(OnnxModelFile.Prefix + "output", binary ? "binary" : "multiclass"));
+        metadata.Add(new(OnnxModelFile.Prefix + "ngram_length", s.NgramLength.ToString(inv)));
+        return OnnxModelFile.Write(ClassifierGraph.Build(s, binary, keyType), Export(network),
+            $"A {(s.Bidirectional ? "bidirectional " : "")}{s.Cell} sequence classifier ({s.Layers}×{s.Hidden}, {s.Pooling} pooling, " +
+            $"{s.Classes} classes) exported by Microsoft.ML.Recurrent.",
+            metadata);
     }
 }

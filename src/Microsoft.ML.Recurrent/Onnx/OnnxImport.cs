@@ -18,29 +18,39 @@ internal static class OnnxImport
     private const long MaxBytes = int.MaxValue;
     private const string OnnxEntryName = "OnnxModel";
 
-    /// <exception cref="InvalidDataException">The data is not one of our graphs (or a zip holding one), or is corrupt.</exception>
+    /// <exception cref="InvalidDataException">The data is not one of our language-model graphs (or a zip holding one), or is corrupt.</exception>
     public static ImportedModel Read(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
         byte[] bytes = ReadAll(stream, MaxBytes);
-        return Parse(IsZip(bytes) ? FromZip(bytes) : bytes);
+        string source = stream is FileStream file ? $"'{file.Name}'" : "the data";
+        if (!IsZip(bytes)) return Parse(bytes, source);
+        var (onnx, entry) = FromZip(bytes);
+        return Parse(onnx, $"the zip entry '{entry}' of {source}");
     }
 
-    /// <exception cref="InvalidDataException">The bytes are not one of our graphs, or are corrupt.</exception>
-    public static ImportedModel Parse(ReadOnlySpan<byte> onnx)
+    /// <param name="onnx">The .onnx bytes.</param>
+    /// <param name="source">What the bytes are, for messages (see <see cref="OnnxModelFile.Read"/>).</param>
+    /// <exception cref="InvalidDataException">The bytes are not one of our language-model graphs, or are corrupt.</exception>
+    public static ImportedModel Parse(ReadOnlySpan<byte> onnx, string source)
     {
-        var model = OnnxFormat.Read(onnx);
-        var meta = OnnxMetadata.Read(model.Metadata);
+        var info = OnnxModelFile.Read(onnx, source, acceptLegacy: true);
+        if (!IsLanguageModel(info.Graph))
+            throw new InvalidDataException($"The ONNX model in {source} is a '{info.Graph}' graph, not a language model.");
+        var meta = OnnxMetadata.Read(info.Model.Metadata);
         var initializers = new Dictionary<string, TensorProto>();
-        foreach (var t in model.Graph.Initializers) initializers[t.Name] = t;
+        foreach (var t in info.Model.Graph.Initializers) initializers[t.Name] = t;
 
         var network = NetworkWeights.Import(meta.Shape, initializers);
-        if (NetworkWeights.Checksum(NetworkWeights.Export(network)) != meta.WeightsChecksum)
-            throw new InvalidDataException("The ONNX model's weights do not match the checksum in its metadata: the file was altered or is corrupt.");
+        // Version 1 hashed only the network's weights; OnnxModelFile.Read has verified every initializer of newer files.
+        if (info.FormatVersion == OnnxModelFile.LegacyFormatVersion && NetworkWeights.Checksum(NetworkWeights.Export(network)) != info.Checksum)
+            throw OnnxModelFile.ChecksumMismatch(source);
         foreach (float v in network.Parameters.Values)
-            if (!float.IsFinite(v)) throw new InvalidDataException("The ONNX model holds non-finite weights.");
+            if (!float.IsFinite(v)) throw new InvalidDataException($"The ONNX model in {source} holds non-finite weights.");
         return new ImportedModel(meta.Vocabulary, network, meta.ValidationLoss, meta.Generation);
     }
+
+    private static bool IsLanguageModel(string? graph) => graph is LanguageModelGraph.Name or GeneratorGraph.Name;
 
     // Reads to the end, refusing more than limit bytes (sizes declared by the data itself are not trusted).
     private static byte[] ReadAll(Stream stream, long limit)
@@ -62,20 +72,20 @@ internal static class OnnxImport
 
     private static bool IsZip(ReadOnlySpan<byte> bytes) => bytes.StartsWith("PK\u0003\u0004"u8);
 
-    // The one OnnxModel entry of the zip whose graph carries our metadata.
-    private static byte[] FromZip(byte[] zip)
+    // The one OnnxModel entry of the zip whose graph is one of our language models, and the entry's name.
+    private static (byte[] Onnx, string Entry) FromZip(byte[] zip)
     {
         using var archive = Unzip(() => new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read));
-        var ours = new List<byte[]>();
+        var ours = new List<(byte[], string)>();
         foreach (var entry in Unzip(() => archive.Entries.Where(e => e.Name == OnnxEntryName).ToList()))
         {
             byte[] onnx = ReadEntry(entry, zip.Length);
-            if (OnnxMetadata.IsOurs(OnnxFormat.ReadMetadata(onnx))) ours.Add(onnx);
+            if (IsLanguageModel(OnnxModelFile.Kind(OnnxFormat.ReadMetadata(onnx)))) ours.Add((onnx, entry.FullName));
         }
         return ours.Count switch
         {
             1 => ours[0],
-            0 => throw new InvalidDataException("The ML.NET model zip holds no ONNX graph written by Microsoft.ML.Recurrent."),
+            0 => throw new InvalidDataException("The ML.NET model zip holds no ONNX graph of a language model written by Microsoft.ML.Recurrent."),
             _ => throw new InvalidDataException($"The ML.NET model zip holds {ours.Count} language models; export the one you want with ExportToOnnx."),
         };
     }

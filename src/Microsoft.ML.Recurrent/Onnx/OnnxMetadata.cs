@@ -4,33 +4,33 @@ using Microsoft.ML.Recurrent.Models;
 namespace Microsoft.ML.Recurrent.Onnx;
 
 /// <summary>
-/// What our graphs record in ModelProto.metadata_props, so that any runtime can decode the output and our
-/// importer can rebuild the model: the vocabulary (code points in index order), the cell and sizes, the
-/// generation settings of a generator graph, and a checksum of the weights.
+/// What the language model's graphs record in ModelProto.metadata_props besides <see cref="OnnxModelFile"/>'s common
+/// block, so that any runtime can decode the output and our importer can rebuild the model: the vocabulary (code
+/// points in index order), the cell and sizes, and the generation settings of a generator graph.
 /// </summary>
-internal sealed record OnnxMetadata(string Graph, CharVocabulary Vocabulary, NetworkShape Shape, double? ValidationLoss,
-    GenerationSettings? Generation, string WeightsChecksum)
+internal sealed record OnnxMetadata(CharVocabulary Vocabulary, NetworkShape Shape, double? ValidationLoss, GenerationSettings? Generation)
 {
-    private const string Prefix = "ml_recurrent.";
-    private const string GraphKey = Prefix + "graph", VersionKey = Prefix + "format_version", CellKey = Prefix + "cell",
-        VocabularyKey = Prefix + "vocabulary", HiddenKey = Prefix + "hidden_size", LayersKey = Prefix + "layers",
-        DropoutKey = Prefix + "dropout", LossKey = Prefix + "validation_loss", MaxLengthKey = Prefix + "max_length",
-        TemperatureKey = Prefix + "temperature", SeedKey = Prefix + "seed", ChecksumKey = Prefix + "weights_xxhash64";
-    private const string FormatVersion = "1";
+    private const string Prefix = OnnxModelFile.Prefix;
+    /// <summary>Keys that every task's graph shares with the language model's.</summary>
+    public const string CellKey = Prefix + "cell", HiddenKey = Prefix + "hidden_size", LayersKey = Prefix + "layers", MaxLengthKey = Prefix + "max_length";
+    private const string VocabularyKey = Prefix + "vocabulary", DropoutKey = Prefix + "dropout", LossKey = Prefix + "validation_loss",
+        TemperatureKey = Prefix + "temperature", SeedKey = Prefix + "seed";
 
-    /// <summary>Whether <paramref name="metadata"/> marks a graph written by this library.</summary>
-    public static bool IsOurs(IEnumerable<KeyValuePair<string, string>> metadata) => metadata.Any(e => e.Key == GraphKey);
+    /// <summary>The recurrent stack's entries (cell, hidden size, layers), as every task records them.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Stack(RecurrentCell cell, int hidden, int layers)
+    {
+        yield return new(CellKey, cell.ToString().ToLowerInvariant());
+        yield return new(HiddenKey, hidden.ToString(CultureInfo.InvariantCulture));
+        yield return new(LayersKey, layers.ToString(CultureInfo.InvariantCulture));
+    }
 
-    public void WriteTo(List<KeyValuePair<string, string>> metadata)
+    /// <summary>The entries, for <see cref="OnnxModelFile.Write"/>.</summary>
+    public List<KeyValuePair<string, string>> Entries()
     {
         var inv = CultureInfo.InvariantCulture;
+        var metadata = Stack(Shape.Cell, Shape.Hidden, Shape.Layers).ToList();
         void Add(string key, string value) => metadata.Add(new(key, value));
-        Add(GraphKey, Graph);
-        Add(VersionKey, FormatVersion);
-        Add(CellKey, Shape.Cell.ToString().ToLowerInvariant());
         Add(VocabularyKey, string.Join(' ', Vocabulary.CodePoints.ToArray()));
-        Add(HiddenKey, Shape.Hidden.ToString(inv));
-        Add(LayersKey, Shape.Layers.ToString(inv));
         Add(DropoutKey, Shape.Dropout.ToString("R", inv));
         if (ValidationLoss is double loss) Add(LossKey, loss.ToString("R", inv));
         if (Generation is { } g)
@@ -39,7 +39,7 @@ internal sealed record OnnxMetadata(string Graph, CharVocabulary Vocabulary, Net
             Add(TemperatureKey, g.Temperature.ToString("R", inv));
             Add(SeedKey, g.Seed.ToString(inv));
         }
-        Add(ChecksumKey, WeightsChecksum);
+        return metadata;
     }
 
     /// <exception cref="InvalidDataException">An entry is missing or malformed.</exception>
@@ -50,8 +50,6 @@ internal sealed record OnnxMetadata(string Graph, CharVocabulary Vocabulary, Net
         string Get(string key) => map.TryGetValue(key, out var v)
             ? v
             : throw new InvalidDataException($"The ONNX model lacks the metadata entry '{key}'; it was not written by Microsoft.ML.Recurrent.");
-        if (Get(VersionKey) != FormatVersion)
-            throw new InvalidDataException($"The ONNX model has format version {map[VersionKey]}; this library reads version {FormatVersion}.");
 
         var cell = Get(CellKey) switch
         {
@@ -73,7 +71,7 @@ internal sealed record OnnxMetadata(string Graph, CharVocabulary Vocabulary, Net
             GenerationSettings? generation = map.ContainsKey(MaxLengthKey)
                 ? new GenerationSettings(Parse<int>(Get(MaxLengthKey), MaxLengthKey), Parse<float>(Get(TemperatureKey), TemperatureKey), Parse<int>(Get(SeedKey), SeedKey))
                 : null;
-            return new OnnxMetadata(Get(GraphKey), vocabulary, shape, loss, generation, Get(ChecksumKey));
+            return new OnnxMetadata(vocabulary, shape, loss, generation);
         }
         catch (ArgumentException e)
         {

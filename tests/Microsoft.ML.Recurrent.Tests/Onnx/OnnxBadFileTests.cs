@@ -2,11 +2,12 @@ using System.IO.Compression;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Recurrent.Onnx;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Microsoft.ML.Recurrent.Tests.Onnx;
 
 /// <summary>Damaged or foreign files end in a clear exception, never a hang or a huge allocation.</summary>
-public sealed class OnnxBadFileTests
+public sealed class OnnxBadFileTests(ITestOutputHelper output)
 {
     private static readonly CharLanguageModel s_model = OnnxTestModels.Random(RecurrentCell.Lstm, layers: 1, hidden: 8);
 
@@ -65,7 +66,9 @@ public sealed class OnnxBadFileTests
             model.Graph.Initializers.Single(t => t.Name == "output.b").Raw[0] ^= 0x40;
             return OnnxFormat.Write(model);
         });
-        Assert.Contains("checksum", LoadOnnxFails(zip).Message);
+        var e = LoadOnnxFails(zip);
+        Assert.Contains("checksum", e.Message);
+        Assert.Contains("the zip entry", e.Message);
     }
 
     [Fact]
@@ -117,10 +120,11 @@ public sealed class OnnxBadFileTests
     }
 
     [Fact]
-    public void Random_damage_gives_InvalidDataException_or_a_valid_model()
+    public void Random_damage_is_detected_or_leaves_the_weights_intact()
     {
         byte[] onnx = s_model.ExportGenerator(maxLength: 5, temperature: 0, seed: 0);
         var random = new Random(7);
+        int detected = 0;
         for (int trial = 0; trial < 300; trial++)
         {
             byte[] damaged = trial % 3 == 0 ? onnx[..random.Next(onnx.Length)] : (byte[])onnx.Clone();
@@ -130,12 +134,19 @@ public sealed class OnnxBadFileTests
             }
             try
             {
-                CharLanguageModel.LoadOnnx(new MemoryStream(damaged));
+                // Damage that misses the weights (a node name, the doc string) may load, but never as other weights:
+                // the checksum covers every initializer.
+                var back = CharLanguageModel.LoadOnnx(new MemoryStream(damaged));
+                Assert.Equal(s_model.Network.Parameters.Values, back.Network.Parameters.Values);
             }
-            catch (InvalidDataException)
+            catch (InvalidDataException) // the only exception LoadOnnx documents for bad data
             {
+                detected++;
             }
         }
+        output.WriteLine($"{detected} of 300 damaged files were rejected.");
+        // Measured 286 of 300 with this seed; the rest hit node names, doc strings or other bytes outside the weights.
+        Assert.True(detected >= 280, $"only {detected} of 300 damaged files were rejected");
     }
 
     // The model with one initializer's dims replaced and every other byte kept: a file our own writer would never produce.

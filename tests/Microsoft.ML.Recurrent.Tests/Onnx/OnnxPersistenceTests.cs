@@ -5,6 +5,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Transforms.Text;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Microsoft.ML.Recurrent.Tests.Onnx;
 
@@ -12,7 +13,7 @@ namespace Microsoft.ML.Recurrent.Tests.Onnx;
 /// A pipeline holding a <see cref="CharLanguageModelTransformer"/> survives plain mlContext.Model.Save / Load,
 /// in this process and in a fresh one, and our engine reads the model back out of the zip.
 /// </summary>
-public sealed class OnnxPersistenceTests
+public sealed class OnnxPersistenceTests(ITestOutputHelper output)
 {
     private static readonly string[] s_prompts = ["The cat", "hello, world", "unknown ZQ chars é😀", ""];
 
@@ -101,7 +102,7 @@ public sealed class OnnxPersistenceTests
         lm.ExportToOnnx(onnx);
         using var session = OnnxTestModels.Session(onnx.ToArray());
         Assert.Equal(lm.Model.Generate("hello", 30, 0, 9), OnnxTestModels.OnnxGenerate(session, "hello").Text);
-        OnnxTestModels.Check(onnx.ToArray());
+        OnnxTestModels.Check(output, onnx.ToArray());
     }
 
     [Fact]
