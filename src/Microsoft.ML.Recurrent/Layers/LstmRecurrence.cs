@@ -67,6 +67,6 @@ internal sealed class LstmRecurrence(ParameterStore store, string name, int hidd
         public float[] Cs { get; }
         public float[] TanhC { get; }
         public float[] Scratch { get; }
-        public Span<float> C(int t) => Cs.AsSpan(t * Batch * Hidden, Batch * Hidden);
+        public override Span<float> C(int t) => Cs.AsSpan(t * Batch * Hidden, Batch * Hidden);
     }
 }

@@ -105,6 +105,9 @@ internal class RecurrenceCache(int maxSteps, int batch, int hidden, int gateWidt
     /// <summary>h_t for t in 0..T, [B, H].</summary>
     public Span<float> H(int t) => Hs.AsSpan(t * Batch * Hidden, Batch * Hidden);
 
+    /// <summary>c_t for t in 0..T, [B, H] (LSTM; empty for cells without a cell vector).</summary>
+    public virtual Span<float> C(int t) => Span<float>.Empty;
+
     public void CheckSteps(int steps)
     {
         if (steps < 1 || steps > MaxSteps)

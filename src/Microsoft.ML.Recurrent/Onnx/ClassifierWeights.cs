@@ -27,8 +27,8 @@ internal static class ClassifierWeights
         for (int l = 0; l < shape.Layers; l++)
             for (int d = 0; d < shape.Directions; d++)
             {
-                var rec = network.RecurrenceAt(l, d);
-                var projection = network.ProjectionAt(l, d);
+                var rec = network.Stack.RecurrenceAt(l, d);
+                var projection = network.Stack.ProjectionAt(l, d)!;
                 yield return NetworkWeights.Transposed(W(l, d), projection.Weight, shape.Cell);
                 yield return NetworkWeights.Transposed(R(l, d), rec.RecurrentWeight, shape.Cell);
                 var bias = new float[2 * rec.GateWidth];

@@ -35,7 +35,7 @@ internal static class NetworkWeights
             var rec = network.Recurrences[l];
             var (inW, inB) = l == 0
                 ? (network.Input.Weight, network.Input.Bias)
-                : (network.Projections[l - 1].Weight, network.Projections[l - 1].Bias);
+                : (network.Stack.ProjectionAt(l, 0)!.Weight, network.Stack.ProjectionAt(l, 0)!.Bias);
             yield return Transposed(W(l), inW, shape.Cell);
             yield return Transposed(R(l), rec.RecurrentWeight, shape.Cell);
             var bias = new float[2 * rec.GateWidth];
@@ -63,7 +63,7 @@ internal static class NetworkWeights
             int g = rec.GateWidth;
             var (inW, inB) = l == 0
                 ? (network.Input.Weight, network.Input.Bias)
-                : (network.Projections[l - 1].Weight, network.Projections[l - 1].Bias);
+                : (network.Stack.ProjectionAt(l, 0)!.Weight, network.Stack.ProjectionAt(l, 0)!.Bias);
             Untransposed(Find(initializers, W(l), [1, g, inW.Rows]), inW, shape.Cell);
             Untransposed(Find(initializers, R(l), [1, g, shape.Hidden]), rec.RecurrentWeight, shape.Cell);
             var bias = Find(initializers, B(l), [1, 2 * g]);
