@@ -62,18 +62,18 @@ internal static class GeneratorGraph
         string[] cIn = [.. Enumerable.Range(0, cells).Select(_ => b.Fresh("c_in"))];
         b.Graph.Inputs.Add(new ValueInfoProto(iteration, ElementType.Int64, []));
         b.Graph.Inputs.Add(new ValueInfoProto(condIn, ElementType.Bool, []));
-        b.Graph.Inputs.Add(new ValueInfoProto(logitsIn, ElementType.Float, [1, shape.Vocabulary]));
+        b.Graph.Inputs.Add(new ValueInfoProto(logitsIn, ElementType.Float, [1, stack.Vocabulary]));
         foreach (string s in hIn.Concat(cIn)) b.Graph.Inputs.Add(new ValueInfoProto(s, ElementType.Float, [1, 1, shape.Hidden]));
 
         string picked = settings.Temperature == 0
             ? b.Add("ArgMax", [logitsIn], AttributeProto.Of("axis", 1L), AttributeProto.Of("keepdims", 0L)) // first maximum, like IndexOfMax
-            : Sample(outer, b, iteration, logitsIn, settings, shape.Vocabulary);
+            : Sample(outer, b, iteration, logitsIn, settings, stack.Vocabulary);
         var (_, h, c) = stack.Layers(b, b.Unsqueeze(stack.OneHot(b, picked), 0), hIn, cIn);
         string logits = stack.Logits(b, b.Squeeze(h[^1], 0));
         string condOut = b.Add("Identity", [condIn]);
 
         b.Graph.Outputs.Add(new ValueInfoProto(condOut, ElementType.Bool, []));
-        b.Graph.Outputs.Add(new ValueInfoProto(logits, ElementType.Float, [1, shape.Vocabulary]));
+        b.Graph.Outputs.Add(new ValueInfoProto(logits, ElementType.Float, [1, stack.Vocabulary]));
         foreach (string s in h.Concat(c)) b.Graph.Outputs.Add(new ValueInfoProto(s, ElementType.Float, [1, 1, shape.Hidden]));
         b.Graph.Outputs.Add(new ValueInfoProto(picked, ElementType.Int64, [1]));
         return b.Graph;
