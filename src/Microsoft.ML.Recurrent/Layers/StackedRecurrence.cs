@@ -55,8 +55,6 @@ internal sealed class StackedRecurrence
     private StackedRecurrence(ParameterStore store, StackShape shape, int inputWidth, float dropout, Action<int>? declareFirstInput)
     {
         shape.Validate();
-        if (declareFirstInput != null && shape.Bidirectional)
-            throw new ArgumentException("A stack whose layer-0 pre-activations belong to the caller is forward-only.", nameof(shape));
         Shape = shape;
         InputWidth = inputWidth;
         int directions = shape.Directions;
@@ -191,7 +189,9 @@ internal sealed class StackedRecurrence
     /// <summary>
     /// Each sequence's final state of layer <paramref name="layer"/>, direction <paramref name="direction"/> after the
     /// last forward, at its own length (for the reverse direction: after reading the sequence back to its first step):
-    /// h [B, H] and, for LSTM, c [B, H] (pass an empty span otherwise). What a decoder's initial state is bridged from.
+    /// h [B, H] and, for LSTM, c [B, H] (pass an empty span otherwise). What a decoder's initial state is bridged from;
+    /// the top layer's h is also a row of <see cref="StackWorkspace.TopOutput"/> (forward: step length − 1; reverse:
+    /// step 0), which is where a gradient reaching it goes before backward.
     /// </summary>
     public void FinalStates(StackWorkspace ws, int layer, int direction, Span<float> h, Span<float> c)
     {

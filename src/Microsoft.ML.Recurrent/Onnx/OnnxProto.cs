@@ -7,6 +7,7 @@ internal enum ElementType
 {
     Float = 1,
     UInt16 = 4,
+    Int32 = 6,
     Int64 = 7,
     String = 8,
     Bool = 9,
