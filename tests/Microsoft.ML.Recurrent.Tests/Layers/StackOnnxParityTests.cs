@@ -17,9 +17,7 @@ public sealed class StackOnnxParityTests
     private const string X = "x", SequenceLengths = "sequence_lengths", Top = "top";
 
     [Theory]
-    [InlineData(RecurrentCell.Rnn)]
-    [InlineData(RecurrentCell.Lstm)]
-    [InlineData(RecurrentCell.Gru)]
+    [MemberData(nameof(Cells), MemberType = typeof(StackedRecurrenceTests))]
     public void Bidirectional_two_layer_stack_over_variable_lengths_matches_ours(RecurrentCell cell)
     {
         var (stack, _) = StackedRecurrenceTests.Random(cell, 0f);

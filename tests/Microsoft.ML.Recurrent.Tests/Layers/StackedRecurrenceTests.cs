@@ -6,15 +6,16 @@ namespace Microsoft.ML.Recurrent.Tests.Layers;
 
 /// <summary>
 /// The stack on its own, with the layer-0 projection it owns: bidirectional, two layers, each cell, on a right-padded
-/// batch of unequal lengths. Finite differences against backpropagation for every parameter and for the input (the
+/// batch of unequal lengths. <see cref="FiniteDifferences"/> against backpropagation for every parameter and for the input (the
 /// caller's gradient is non-zero on padded rows too, which the stack must ignore); padded inputs change nothing;
-/// each sequence of the batch gets the outputs and final states it gets alone. Tolerances as in GradientCheckTests.
+/// each sequence of the batch gets the outputs and final states it gets alone.
 /// </summary>
 public class StackedRecurrenceTests
 {
     internal const int Input = 3, Hidden = 4, Steps = 4;
     internal static readonly int[] Lengths = [4, 2, 1];
-    private const float Epsilon = 1e-2f;
+
+    public static TheoryData<RecurrentCell> Cells() => [RecurrentCell.Rnn, RecurrentCell.Lstm, RecurrentCell.Gru];
 
     [Theory]
     [InlineData(RecurrentCell.Rnn, 0f)]
@@ -35,37 +36,14 @@ public class StackedRecurrenceTests
         var analytic = (float[])store.Gradients.Clone();
         var dx = ws.InputGradient.AsSpan(0, x.Length).ToArray();
 
-        var values = store.Values;
-        foreach (var p in store.Parameters)
-            for (int i = 0; i < p.Length; i++)
-            {
-                int k = p.Offset + i;
-                float saved = values[k];
-                values[k] = saved + Epsilon;
-                double plus = Loss(stack, x, weights, seed);
-                values[k] = saved - Epsilon;
-                double minus = Loss(stack, x, weights, seed);
-                values[k] = saved;
-                AssertClose(analytic[k], (plus - minus) / (2 * Epsilon), $"{p.Name}[{i}]");
-            }
-        for (int i = 0; i < x.Length; i++)
-        {
-            float saved = x[i];
-            x[i] = saved + Epsilon;
-            double plus = Loss(stack, x, weights, seed);
-            x[i] = saved - Epsilon;
-            double minus = Loss(stack, x, weights, seed);
-            x[i] = saved;
-            AssertClose(dx[i], (plus - minus) / (2 * Epsilon), $"x[{i}]");
-        }
+        FiniteDifferences.AssertParameters(store, analytic, () => Loss(stack, x, weights, seed));
+        FiniteDifferences.AssertMatches(x, dx, () => Loss(stack, x, weights, seed), i => $"x[{i}]");
         Assert.Contains(analytic, g => Math.Abs(g) > 1e-2); // the check is not vacuous
         Assert.Contains(dx, g => Math.Abs(g) > 1e-2);
     }
 
     [Theory]
-    [InlineData(RecurrentCell.Rnn)]
-    [InlineData(RecurrentCell.Lstm)]
-    [InlineData(RecurrentCell.Gru)]
+    [MemberData(nameof(Cells))]
     public void Padded_inputs_change_no_output_final_state_or_gradient(RecurrentCell cell)
     {
         var (stack, store) = Random(cell, 0f);
@@ -81,9 +59,7 @@ public class StackedRecurrenceTests
     }
 
     [Theory]
-    [InlineData(RecurrentCell.Rnn)]
-    [InlineData(RecurrentCell.Lstm)]
-    [InlineData(RecurrentCell.Gru)]
+    [MemberData(nameof(Cells))]
     public void A_sequence_gets_the_same_outputs_and_final_states_alone_as_in_a_padded_batch(RecurrentCell cell)
     {
         var (stack, _) = Random(cell, 0f);
@@ -229,9 +205,4 @@ public class StackedRecurrenceTests
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f, $"{what}[{i}]: {expected[i]} vs {actual[i]}");
     }
 
-    private static void AssertClose(double analytic, double numeric, string what)
-    {
-        double tolerance = 2e-3 + 2e-2 * Math.Max(Math.Abs(analytic), Math.Abs(numeric));
-        Assert.True(Math.Abs(analytic - numeric) <= tolerance, $"{what}: analytic {analytic:G6} vs numeric {numeric:G6}");
-    }
 }
