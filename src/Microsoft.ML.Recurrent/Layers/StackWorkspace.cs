@@ -13,6 +13,7 @@ internal sealed class StackWorkspace
     private readonly float[] _input;
     private readonly RecurrentState _zero;
 
+    /// <summary>Buffers of <paramref name="stack"/> for <paramref name="batch"/> sequences of up to <paramref name="maxSteps"/> steps.</summary>
     public StackWorkspace(StackedRecurrence stack, int maxSteps, int batch)
     {
         if (maxSteps < 1 || batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), "Steps and batch must be positive.");
@@ -38,27 +39,37 @@ internal sealed class StackWorkspace
         _lengths = new int[batch];
     }
 
+    /// <summary>The most steps a batch may have.</summary>
     public int MaxSteps { get; }
+    /// <summary>Sequences per batch, B.</summary>
     public int Batch { get; }
     /// <summary>Steps of the current batch.</summary>
     public int Steps { get; private set; }
     /// <summary>Whether the current batch has a sequence shorter than <see cref="Steps"/>.</summary>
     public bool Masked { get; private set; }
+    /// <summary>Each recurrence's input pre-activations [T·B, G·H] (their gradients after backward).</summary>
     public float[][] Xg { get; }
+    /// <summary>Each recurrence's activations for backward.</summary>
     public RecurrenceCache[] Caches { get; }
     /// <summary>Each bidirectional layer's outputs [T·B, 2H], [forward | backward] (empty when forward-only).</summary>
     public float[][] Concatenated { get; }
+    /// <summary>Each layer's outputs after dropout (empty without dropout).</summary>
     public float[][] Dropped { get; }
+    /// <summary>The dropout mask of each layer's outputs.</summary>
     public float[][] Masks { get; }
+    /// <summary>Output gradients of alternate layers during backward; the top gradient to begin with.</summary>
     public float[] GradA { get; }
+    /// <summary>The other half of <see cref="GradA"/>'s ping-pong.</summary>
     public float[] GradB { get; }
     /// <summary>dx [T·B, In] of the stack's own layer-0 projection after a backward that asked for it.</summary>
     public float[] InputGradient { get; }
+    /// <summary>The reverse direction's share of an input gradient, added to the forward direction's.</summary>
     public float[] InputGradientPart { get; }
     /// <summary>The reverse direction's pre-activations in natural row order, and their gradient.</summary>
     public float[] Scratch { get; }
     /// <summary>One direction's share of a bidirectional layer's output gradient, [T·B, H].</summary>
     public float[] HiddenGradient { get; }
+    /// <summary>Whether the last forward applied dropout (training), so backward applies its masks.</summary>
     public bool DropoutActive { get; set; }
 
     /// <summary>Lengths of the current batch's sequences.</summary>

@@ -73,11 +73,13 @@ internal sealed class StackedRecurrence
 
     /// <summary>Cell, hidden width, layers and directions.</summary>
     public StackShape Shape { get; }
+    /// <summary>Hidden units per layer and direction.</summary>
     public int Hidden => Shape.Hidden;
     /// <summary>Width of <see cref="StackWorkspace.Input"/> (0 when layer 0's pre-activations belong to the caller).</summary>
     public int InputWidth { get; }
     /// <summary>Every recurrence, layer l direction d at index l·D + d.</summary>
     public IReadOnlyList<Recurrence> Recurrences => _recurrences;
+    /// <summary>Whether dropout applies between layers and to the top outputs in training.</summary>
     public bool HasDropout => _dropout != null;
 
     /// <summary>Layer <paramref name="layer"/>, direction <paramref name="direction"/>'s recurrence.</summary>
@@ -89,6 +91,7 @@ internal sealed class StackedRecurrence
     /// <summary>One state per layer and direction (index l·D + d), zero.</summary>
     public RecurrentState[] CreateStates(int batch) => [.. _recurrences.Select(r => r.CreateState(batch))];
 
+    /// <summary>Buffers for batches of <paramref name="batch"/> sequences of up to <paramref name="maxSteps"/> steps.</summary>
     public StackWorkspace CreateWorkspace(int maxSteps, int batch) => new(this, maxSteps, batch);
 
     // ws.FirstInput [T·B, G0] or ws.Input [T·B, In] (the caller's), states -> ws.TopOutput [T·B, D·H].
