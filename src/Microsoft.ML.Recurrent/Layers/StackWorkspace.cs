@@ -12,6 +12,8 @@ internal sealed class StackWorkspace
     private readonly int[] _lengths;
     private readonly float[] _input;
     private readonly RecurrentState _zero;
+    private readonly RecurrentState[] _finalGradients;
+    private readonly bool[] _hasFinalGradient;
 
     /// <summary>Buffers of <paramref name="stack"/> for <paramref name="batch"/> sequences of up to <paramref name="maxSteps"/> steps.</summary>
     public StackWorkspace(StackedRecurrence stack, int maxSteps, int batch)
@@ -35,6 +37,8 @@ internal sealed class StackWorkspace
         Scratch = bidirectional ? new float[rows * gates] : [];
         HiddenGradient = bidirectional ? new float[rows * _shape.Hidden] : [];
         _zero = stack.Recurrences[0].CreateState(batch);
+        _finalGradients = [.. stack.Recurrences.Select(r => r.CreateState(batch))];
+        _hasFinalGradient = new bool[_finalGradients.Length];
         _reversed = new int[rows];
         _lengths = new int[batch];
     }
@@ -75,6 +79,9 @@ internal sealed class StackWorkspace
     /// <summary>Lengths of the current batch's sequences.</summary>
     public ReadOnlySpan<int> Lengths => _lengths;
 
+    /// <summary>The same lengths, for a recurrence cache to keep.</summary>
+    internal int[] LengthsArray => _lengths;
+
     /// <summary>Row t·B + b ↔ row (length_b − 1 − t)·B + b for valid steps, itself for padded ones (an involution).</summary>
     public ReadOnlySpan<int> Reversed => _reversed.AsSpan(0, Steps * Batch);
 
@@ -107,6 +114,25 @@ internal sealed class StackWorkspace
         return _zero;
     }
 
+    /// <summary>Whether recurrence <paramref name="index"/> (l·D + d) has a final-state gradient for the next backward.</summary>
+    public bool HasFinalStateGradient(int index) => _hasFinalGradient[index];
+
+    /// <summary>Recurrence <paramref name="index"/>'s final-state gradient (h, c) [B, H], marked as set: the caller adds to it.</summary>
+    public (float[] H, float[] C) FinalStateGradient(int index)
+    {
+        var g = _finalGradients[index];
+        if (!_hasFinalGradient[index]) g.Reset();
+        _hasFinalGradient[index] = true;
+        return (g.H, g.C);
+    }
+
+    /// <summary>Forgets every final-state gradient, here and in the recurrence caches.</summary>
+    public void ClearFinalStateGradients()
+    {
+        Array.Clear(_hasFinalGradient);
+        foreach (var cache in Caches) cache.FinalCellGradient = null;
+    }
+
     /// <summary>Takes the steps and lengths (empty: all <paramref name="steps"/>) of a new batch.</summary>
     public void Begin(ReadOnlySpan<int> lengths, int steps)
     {
@@ -116,6 +142,7 @@ internal sealed class StackWorkspace
         foreach (int length in lengths)
             if (length < 1 || length > steps) throw new ArgumentOutOfRangeException(nameof(lengths), length, $"Sequence lengths must be in [1, {steps}].");
         Steps = steps;
+        ClearFinalStateGradients(); // a final-state gradient belongs to the forward it follows
         if (lengths.IsEmpty) Array.Fill(_lengths, steps);
         else lengths.CopyTo(_lengths);
         Masked = false;

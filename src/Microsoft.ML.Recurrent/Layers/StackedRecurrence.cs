@@ -142,7 +142,8 @@ internal sealed class StackedRecurrence
         }
     }
 
-    // ws.TopGradient [T·B, D·H] (the caller's dLoss/dTopOutput) -> parameter gradients; with the caller's layer 0,
+    // ws.TopGradient [T·B, D·H] (the caller's dLoss/dTopOutput), and any final-state gradients added since forward,
+    // -> parameter gradients; with the caller's layer 0,
     // ws.FirstInput becomes its dxg; with the stack's, ws.InputGradient gets dx [T·B, In] when inputGradient is set.
     // Each recurrence's d(h0, c0) stays in its cache's InitialStateGradient.
     public void Backward(StackWorkspace ws, int steps, bool inputGradient = false)
@@ -155,6 +156,7 @@ internal sealed class StackedRecurrence
         for (int l = Shape.Layers - 1; l >= 0; l--)
         {
             if (ws.DropoutActive) Dropout.Backward(dA, ws.Masks[l].AsSpan(0, dA.Length), dA);
+            for (int d = 0; d < directions; d++) AddFinalStateGradient(ws, l, d, dA);
             ReadOnlySpan<float> input = l == 0 ? ws.Input(steps) : ws.LayerInput(l, steps);
             var dx = l > 0 ? next : inputGradient && InputWidth > 0 ? ws.InputGradient.AsSpan(0, rows * InputWidth) : Span<float>.Empty;
             var dxPart = directions == 2 && !dx.IsEmpty ? ws.InputGradientPart.AsSpan(0, dx.Length) : Span<float>.Empty;
@@ -187,6 +189,7 @@ internal sealed class StackedRecurrence
             dA = next;
             next = done;
         }
+        ws.ClearFinalStateGradients(); // they belong to this backward
     }
 
     /// <summary>
@@ -209,6 +212,40 @@ internal sealed class StackedRecurrence
             int length = ws.Lengths[s];
             cache.H(length).Slice(s * Hidden, Hidden).CopyTo(h.Slice(s * Hidden, Hidden));
             if (cell) cache.C(length).Slice(s * Hidden, Hidden).CopyTo(c.Slice(s * Hidden, Hidden));
+        }
+    }
+
+    /// <summary>
+    /// Adds dLoss/d(final states) of layer <paramref name="layer"/>, direction <paramref name="direction"/> — h [B, H]
+    /// and, for LSTM, c [B, H] (empty otherwise), in the layout <see cref="FinalStates"/> writes — to what the next
+    /// backward propagates: the gradient a decoder's bridge sends back. Call after forward and before backward.
+    /// </summary>
+    public void AddFinalStateGradient(StackWorkspace ws, int layer, int direction, ReadOnlySpan<float> dh, ReadOnlySpan<float> dc)
+    {
+        int i = Index(layer, direction), b = ws.Batch;
+        if (dh.Length != b * Hidden) throw new ArgumentException($"Expected {b}×{Hidden} values for dh, got {dh.Length}.", nameof(dh));
+        bool cell = _recurrences[0].HasCell;
+        if (dc.Length != (cell ? b * Hidden : 0))
+            throw new ArgumentException($"Expected {(cell ? b * Hidden : 0)} values for dc, got {dc.Length}.", nameof(dc));
+        var (h, c) = ws.FinalStateGradient(i);
+        System.Numerics.Tensors.TensorPrimitives.Add(h, dh, h);
+        if (!cell) return;
+        System.Numerics.Tensors.TensorPrimitives.Add(c, dc, c);
+        ws.Caches[i].FinalCellGradient = (c, ws.LengthsArray);
+    }
+
+    // The final h gradient of (layer, direction), if any, into dA, the gradient of the layer's outputs: the forward
+    // direction's final h is its output at step length − 1, the reverse direction's its output at step 0.
+    private void AddFinalStateGradient(StackWorkspace ws, int layer, int direction, Span<float> dA)
+    {
+        int i = Index(layer, direction), width = Shape.OutputWidth;
+        if (!ws.HasFinalStateGradient(i)) return;
+        var (h, _) = ws.FinalStateGradient(i);
+        for (int b = 0; b < ws.Batch; b++)
+        {
+            int t = direction == 0 ? ws.Lengths[b] - 1 : 0;
+            var row = dA.Slice((t * ws.Batch + b) * width + direction * Hidden, Hidden);
+            System.Numerics.Tensors.TensorPrimitives.Add(row, h.AsSpan(b * Hidden, Hidden), row);
         }
     }
 

@@ -6,8 +6,9 @@ namespace Microsoft.ML.Recurrent.Tests.Layers;
 
 /// <summary>
 /// The stack on its own, with the layer-0 projection it owns: bidirectional, two layers, each cell, on a right-padded
-/// batch of unequal lengths. <see cref="FiniteDifferences"/> against backpropagation for every parameter and for the input (the
-/// caller's gradient is non-zero on padded rows too, which the stack must ignore); padded inputs change nothing;
+/// batch of unequal lengths. <see cref="FiniteDifferences"/> against backpropagation for every parameter and for the input, of a
+/// loss over the top outputs and every layer's final states (the caller's gradient is non-zero on padded rows too,
+/// which the stack must ignore); padded inputs change nothing;
 /// each sequence of the batch gets the outputs and final states it gets alone.
 /// </summary>
 public class StackedRecurrenceTests
@@ -27,17 +28,21 @@ public class StackedRecurrenceTests
         var (stack, store) = Random(cell, dropout);
         var x = Inputs(seed: 3);
         var weights = Inputs(seed: 4, width: stack.Shape.OutputWidth); // dLoss/dTopOutput, non-zero on padded rows too
+        var finals = FinalWeights(stack, seed: 6); // dLoss/d(final h, c) of every layer and direction
         DropoutSeed? seed = dropout > 0 ? new DropoutSeed(5, 0) : null;
         var ws = stack.CreateWorkspace(Steps, Lengths.Length);
         store.ZeroGradients();
         Run(stack, ws, x, seed);
         weights.CopyTo(ws.TopGradient(Steps));
+        for (int l = 0; l < stack.Shape.Layers; l++)
+            for (int d = 0; d < stack.Shape.Directions; d++)
+                stack.AddFinalStateGradient(ws, l, d, finals[l, d].H, finals[l, d].C);
         stack.Backward(ws, Steps, inputGradient: true);
         var analytic = (float[])store.Gradients.Clone();
         var dx = ws.InputGradient.AsSpan(0, x.Length).ToArray();
 
-        FiniteDifferences.AssertParameters(store, analytic, () => Loss(stack, x, weights, seed));
-        FiniteDifferences.AssertMatches(x, dx, () => Loss(stack, x, weights, seed), i => $"x[{i}]");
+        FiniteDifferences.AssertParameters(store, analytic, () => Loss(stack, x, weights, finals, seed));
+        FiniteDifferences.AssertMatches(x, dx, () => Loss(stack, x, weights, finals, seed), i => $"x[{i}]");
         Assert.Contains(analytic, g => Math.Abs(g) > 1e-2); // the check is not vacuous
         Assert.Contains(dx, g => Math.Abs(g) > 1e-2);
     }
@@ -124,6 +129,7 @@ public class StackedRecurrenceTests
         Assert.Throws<ArgumentOutOfRangeException>("direction", () => stack.RecurrenceAt(0, 2));
         Assert.Throws<ArgumentOutOfRangeException>("layer", () => stack.ProjectionAt(2, 0));
         Assert.Throws<ArgumentException>("c", () => stack.FinalStates(ws, 0, 0, new float[Lengths.Length * Hidden], new float[Lengths.Length * Hidden]));
+        Assert.Throws<ArgumentException>("dh", () => stack.AddFinalStateGradient(ws, 0, 1, new float[Hidden], []));
         Assert.Throws<ArgumentOutOfRangeException>("inputWidth", () => new StackedRecurrence(new ParameterStore(), new StackShape(RecurrentCell.Gru, Hidden, 1), 0));
         Assert.Throws<ArgumentNullException>("declareFirstInput", () => new StackedRecurrence(new ParameterStore(), RecurrentCell.Gru, Hidden, 1, 0f, null!));
         Assert.Throws<ArgumentOutOfRangeException>("Layers", () => new StackedRecurrence(new ParameterStore(), new StackShape(RecurrentCell.Gru, Hidden, 0), Input));
@@ -166,15 +172,34 @@ public class StackedRecurrenceTests
         stack.Forward(ws, null, Steps, seed, Lengths);
     }
 
-    // Σ weights ⊙ top outputs (padded outputs are zero, so padded weights must not matter)
-    private static double Loss(StackedRecurrence stack, float[] x, float[] weights, DropoutSeed? seed)
+    // Σ weights ⊙ top outputs (padded outputs are zero, so padded weights must not matter) + Σ finals ⊙ final states
+    private static double Loss(StackedRecurrence stack, float[] x, float[] weights, (float[] H, float[] C)[,] finals, DropoutSeed? seed)
     {
         var ws = stack.CreateWorkspace(Steps, Lengths.Length);
         Run(stack, ws, x, seed);
         var top = ws.TopOutput(Steps);
         double loss = 0;
         for (int i = 0; i < top.Length; i++) loss += weights[i] * top[i];
+        for (int l = 0; l < stack.Shape.Layers; l++)
+            for (int d = 0; d < stack.Shape.Directions; d++)
+            {
+                var (h, c) = FinalStates(stack, ws, l, d);
+                for (int i = 0; i < h.Length; i++) loss += finals[l, d].H[i] * h[i];
+                for (int i = 0; i < c.Length; i++) loss += finals[l, d].C[i] * c[i];
+            }
         return loss;
+    }
+
+    // random dLoss/d(final h, c) [B, H] per layer and direction (c empty without an LSTM)
+    private static (float[] H, float[] C)[,] FinalWeights(StackedRecurrence stack, int seed)
+    {
+        var random = new RandomSource(seed);
+        var finals = new (float[] H, float[] C)[stack.Shape.Layers, stack.Shape.Directions];
+        int n = Lengths.Length * Hidden, cells = stack.Shape.Cell == RecurrentCell.Lstm ? n : 0;
+        for (int l = 0; l < stack.Shape.Layers; l++)
+            for (int d = 0; d < stack.Shape.Directions; d++)
+                finals[l, d] = ([.. Enumerable.Range(0, n).Select(_ => random.NextFloat() - 0.5f)], [.. Enumerable.Range(0, cells).Select(_ => random.NextFloat() - 0.5f)]);
+        return finals;
     }
 
     // outputs, every final state, parameter and input gradients of one forward/backward
