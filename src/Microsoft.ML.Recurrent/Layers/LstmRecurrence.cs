@@ -47,6 +47,13 @@ internal sealed class LstmRecurrence(ParameterStore store, string name, int hidd
         for (int t = steps - 1; t >= 0; t--)
         {
             var dGates = dxg.Slice(t * bg, bg);
+            if (c.FinalCellGradient is { } final)
+                for (int b = 0; b < c.Batch; b++)
+                {
+                    if (final.Lengths[b] - 1 != t) continue;
+                    var row = dc.AsSpan(b * Hidden, Hidden);
+                    System.Numerics.Tensors.TensorPrimitives.Add(row, final.Gradient.AsSpan(b * Hidden, Hidden), row);
+                }
             System.Numerics.Tensors.TensorPrimitives.Add(dh.Slice(t * bh, bh), dhRec, c.Scratch);
             GateKernels.LstmBackward(dGates, c.C(t), c.TanhC.AsSpan(t * bh, bh), c.Scratch, dc, dGates, c.Batch, Hidden);
             Gemm.MatMul(dGates, whT, dhRec, c.Batch, 4 * Hidden, Hidden, accumulate: false);
@@ -67,6 +74,6 @@ internal sealed class LstmRecurrence(ParameterStore store, string name, int hidd
         public float[] Cs { get; }
         public float[] TanhC { get; }
         public float[] Scratch { get; }
-        public Span<float> C(int t) => Cs.AsSpan(t * Batch * Hidden, Batch * Hidden);
+        public override Span<float> C(int t) => Cs.AsSpan(t * Batch * Hidden, Batch * Hidden);
     }
 }

@@ -96,6 +96,12 @@ internal class RecurrenceCache(int maxSteps, int batch, int hidden, int gateWidt
 
     /// <summary>Scratch for Whᵀ [G·H, H] during backward (allocated on first use: inference never needs it).</summary>
     public float[] TransposedWeight => _transposedWeight ??= new float[gateWidth * Hidden];
+    /// <summary>
+    /// dLoss/dc of each stream's state after its own last step, for the next backward (LSTM; null when none): stream
+    /// b's row joins the cell gradient at step Lengths[b] − 1. What a state read mid-sequence (a bridge from a
+    /// padded batch's final states) sends back.
+    /// </summary>
+    public (float[] Gradient, int[] Lengths)? FinalCellGradient { get; set; }
     /// <summary>Gradient with respect to the initial state (h0, then c0 for LSTM) after backward.</summary>
     public RecurrentState InitialStateGradient { get; protected init; } = new(batch * hidden, false);
 
@@ -104,6 +110,9 @@ internal class RecurrenceCache(int maxSteps, int batch, int hidden, int gateWidt
 
     /// <summary>h_t for t in 0..T, [B, H].</summary>
     public Span<float> H(int t) => Hs.AsSpan(t * Batch * Hidden, Batch * Hidden);
+
+    /// <summary>c_t for t in 0..T, [B, H] (LSTM; empty for cells without a cell vector).</summary>
+    public virtual Span<float> C(int t) => Span<float>.Empty;
 
     public void CheckSteps(int steps)
     {

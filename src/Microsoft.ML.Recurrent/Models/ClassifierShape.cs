@@ -1,3 +1,5 @@
+using Microsoft.ML.Recurrent.Layers;
+
 namespace Microsoft.ML.Recurrent.Models;
 
 /// <summary>
@@ -17,6 +19,9 @@ internal sealed record ClassifierShape(RecurrentCell Cell, int Vocabulary, int I
 
     public bool TokenInput => Vocabulary > 0;
 
+    /// <summary>The recurrent stack: cell, hidden width, layers and directions.</summary>
+    public StackShape Stack => new(Cell, Hidden, Layers, Bidirectional);
+
     public void Validate()
     {
         if (Vocabulary < 0) throw new ArgumentOutOfRangeException(nameof(Vocabulary), Vocabulary, "The vocabulary size cannot be negative.");
@@ -28,8 +33,8 @@ internal sealed record ClassifierShape(RecurrentCell Cell, int Vocabulary, int I
         if (EmbeddingDropout is < 0f or >= 1f) throw new ArgumentOutOfRangeException(nameof(EmbeddingDropout), EmbeddingDropout, "Dropout must be in [0, 1).");
         if (NgramLength < 0) throw new ArgumentOutOfRangeException(nameof(NgramLength), NgramLength, "The n-gram length cannot be negative.");
         if (NgramLength > 0 && !TokenInput) throw new ArgumentException("N-gram features need token input.", nameof(NgramLength));
-        if (NgramLength > 1 && NgramBuckets is < 1 or > Microsoft.ML.Recurrent.Layers.NgramBag.MaxBuckets)
-            throw new ArgumentOutOfRangeException(nameof(NgramBuckets), NgramBuckets, $"The n-gram buckets must be in [1, {Microsoft.ML.Recurrent.Layers.NgramBag.MaxBuckets}].");
+        if (NgramLength > 1 && NgramBuckets is < 1 or > NgramBag.MaxBuckets)
+            throw new ArgumentOutOfRangeException(nameof(NgramBuckets), NgramBuckets, $"The n-gram buckets must be in [1, {NgramBag.MaxBuckets}].");
         if (Dropout is < 0f or >= 1f) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
     }
 }

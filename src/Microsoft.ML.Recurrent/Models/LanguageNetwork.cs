@@ -45,7 +45,6 @@ internal sealed class LanguageNetwork
     public ParameterStore Parameters { get; }
     internal Embedding Input => _input;
     internal StackedRecurrence Stack => _stack;
-    internal IReadOnlyList<Dense> Projections => _stack.Projections;
     internal IReadOnlyList<Recurrence> Recurrences => _stack.Recurrences;
     internal Dense Output => _output;
 

@@ -14,8 +14,7 @@ namespace Microsoft.ML.Recurrent.Models;
 internal sealed class SequenceClassifierNetwork
 {
     private readonly Embedding? _embedding;
-    private readonly Dense[,] _projections;
-    private readonly Recurrence[,] _recurrences;
+    private readonly StackedRecurrence _stack;
     private readonly Dense _output;
     private readonly NgramBag? _ngrams;
     private readonly Dropout? _embeddingDropout;
@@ -28,15 +27,7 @@ internal sealed class SequenceClassifierNetwork
         Shape = shape;
         Parameters = new ParameterStore();
         if (shape.TokenInput) _embedding = new Embedding(Parameters, "embedding", shape.Vocabulary, shape.InputWidth);
-        _projections = new Dense[shape.Layers, shape.Directions];
-        _recurrences = new Recurrence[shape.Layers, shape.Directions];
-        for (int l = 0; l < shape.Layers; l++)
-            for (int d = 0; d < shape.Directions; d++)
-            {
-                string name = $"layer{l}.{(d == 0 ? "forward" : "backward")}";
-                _recurrences[l, d] = Recurrence.Create(shape.Cell, Parameters, name, shape.Hidden);
-                _projections[l, d] = new Dense(Parameters, name + ".input", LayerInputWidth(l), _recurrences[l, d].GateWidth);
-            }
+        _stack = new StackedRecurrence(Parameters, shape.Stack, shape.InputWidth);
         _output = new Dense(Parameters, "output", shape.OutputWidth, shape.Classes);
         if (shape.NgramLength > 0) _ngrams = new NgramBag(shape.Vocabulary, shape.NgramLength, shape.NgramBuckets, shape.Classes);
         _embeddingDropout = shape.EmbeddingDropout > 0 ? new Dropout(shape.EmbeddingDropout) : null;
@@ -47,13 +38,9 @@ internal sealed class SequenceClassifierNetwork
     public ClassifierShape Shape { get; }
     public ParameterStore Parameters { get; }
     internal Embedding? Embedding => _embedding;
-    internal Dense ProjectionAt(int layer, int direction) => _projections[layer, direction];
-    internal Recurrence RecurrenceAt(int layer, int direction) => _recurrences[layer, direction];
+    internal StackedRecurrence Stack => _stack;
     internal Dense Output => _output;
     internal NgramBag? Ngrams => _ngrams;
-
-    /// <summary>Width of what layer <paramref name="layer"/> reads: the input steps, or the previous layer's outputs.</summary>
-    public int LayerInputWidth(int layer) => layer == 0 ? Shape.InputWidth : Shape.OutputWidth;
 
     /// <summary>Glorot-uniform weights, N(0, 0.1²) embeddings, zero biases.</summary>
     public void Initialize(RandomSource random)
@@ -77,8 +64,11 @@ internal sealed class SequenceClassifierNetwork
     public void Forward(ClassifierWorkspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<float> features, ReadOnlySpan<int> lengths, int steps,
         DropoutSeed? dropout)
     {
-        int batch = ws.Begin(lengths, steps), rows = steps * batch, inputs = rows * Shape.InputWidth;
-        var x = ws.Input.AsSpan(0, inputs);
+        if (lengths.Length != ws.Batch) throw new ArgumentException($"This workspace holds batches of {ws.Batch} sequences, not {lengths.Length}.", nameof(lengths));
+        var stack = ws.Stack;
+        stack.Begin(lengths, steps); // validates steps and lengths before the input is touched
+        int batch = ws.Batch, rows = steps * batch, inputs = rows * Shape.InputWidth;
+        var x = stack.Input(steps);
         if (_embedding != null)
         {
             if (ids.Length != rows) throw new ArgumentException($"Expected {rows} token ids, got {ids.Length}.", nameof(ids));
@@ -92,34 +82,11 @@ internal sealed class SequenceClassifierNetwork
         ws.DropoutActive = dropout != null;
         if (ws.DropoutActive && _embeddingDropout != null)
             _embeddingDropout.Forward(x, x, ws.InputMask.AsSpan(0, inputs), Shape.InputWidth, batch, dropout!.Value, layer: 0);
+        _stack.Forward(stack, null, steps, null, lengths);
 
-        int h = Shape.Hidden, width = Shape.OutputWidth;
-        for (int l = 0; l < Shape.Layers; l++)
-        {
-            ReadOnlySpan<float> input = LayerInput(ws, l, rows);
-            var output = ws.Outputs[l].AsSpan(0, rows * width);
-            for (int d = 0; d < Shape.Directions; d++)
-            {
-                var rec = _recurrences[l, d];
-                int g = rec.GateWidth;
-                var xg = ws.Xg[l, d].AsSpan(0, rows * g);
-                if (d == 0) _projections[l, d].Forward(input, xg, rows);
-                else
-                {
-                    var natural = ws.Scratch.AsSpan(0, rows * g);
-                    _projections[l, d].Forward(input, natural, rows);
-                    Permute(natural, xg, ws.Reversed, g);
-                }
-                ws.State.Reset();
-                rec.Forward(ws.Caches[l, d], xg, ws.State, steps);
-                var hs = ws.Caches[l, d].Outputs(steps);
-                for (int r = 0; r < rows; r++)
-                    hs.Slice(r * h, h).CopyTo(output.Slice((d == 0 ? r : ws.Reversed[r]) * width + d * h, h));
-            }
-        }
-
+        int width = Shape.OutputWidth;
         var pooled = ws.Pooled.AsSpan(0, batch * width);
-        PoolingKernels.Forward(Shape.Pooling, ws.Outputs[^1].AsSpan(0, rows * width), lengths, pooled, ws.ArgMax, h, Shape.Directions);
+        PoolingKernels.Forward(Shape.Pooling, stack.TopOutput(steps), lengths, pooled, ws.ArgMax, Shape.Hidden, Shape.Directions);
         if (ws.DropoutActive && _dropout != null)
             _dropout.Forward(pooled, pooled, ws.PooledMask.AsSpan(0, pooled.Length), width, batch, dropout!.Value, layer: 1);
         _output.Forward(pooled, ws.Logits.AsSpan(0, batch * Shape.Classes), batch);
@@ -130,57 +97,18 @@ internal sealed class SequenceClassifierNetwork
     /// fitted in closed form, has none).</summary>
     public void Backward(ClassifierWorkspace ws, ReadOnlySpan<int> ids)
     {
-        int batch = ws.Batch, steps = ws.Steps, rows = steps * batch, h = Shape.Hidden, width = Shape.OutputWidth;
+        var stack = ws.Stack;
+        int batch = ws.Batch, steps = ws.Steps, width = Shape.OutputWidth;
         var pooled = ws.Pooled.AsSpan(0, batch * width);
         var dPooled = ws.PooledGradient.AsSpan(0, batch * width);
         _output.Backward(pooled, ws.Logits.AsSpan(0, batch * Shape.Classes), dPooled, batch);
         if (ws.DropoutActive && _dropout != null) Dropout.Backward(dPooled, ws.PooledMask.AsSpan(0, dPooled.Length), dPooled);
-        var dOutput = ws.OutputGradient.AsSpan(0, rows * width);
-        PoolingKernels.Backward(Shape.Pooling, dPooled, ws.Lengths, ws.ArgMax, dOutput, h, Shape.Directions);
-
-        for (int l = Shape.Layers - 1; l >= 0; l--)
-        {
-            ReadOnlySpan<float> input = LayerInput(ws, l, rows);
-            int inWidth = LayerInputWidth(l);
-            // Float input needs no input gradient; token input needs it for the embedding.
-            bool needInput = l > 0 || _embedding != null;
-            var dInput = needInput ? ws.InputGradient.AsSpan(0, rows * inWidth) : Span<float>.Empty;
-            var dPart = needInput ? ws.InputGradientPart.AsSpan(0, rows * inWidth) : Span<float>.Empty;
-            for (int d = 0; d < Shape.Directions; d++)
-            {
-                var rec = _recurrences[l, d];
-                int g = rec.GateWidth;
-                var dh = ws.HiddenGradient.AsSpan(0, rows * h);
-                for (int r = 0; r < rows; r++)
-                    dOutput.Slice((d == 0 ? r : ws.Reversed[r]) * width + d * h, h).CopyTo(dh.Slice(r * h, h));
-                var dxg = ws.Xg[l, d].AsSpan(0, rows * g);
-                rec.Backward(ws.Caches[l, d], dh, dxg, steps);
-                ReadOnlySpan<float> dy = dxg;
-                if (d == 1)
-                {
-                    Permute(dxg, ws.Scratch.AsSpan(0, rows * g), ws.Reversed, g);
-                    dy = ws.Scratch.AsSpan(0, rows * g);
-                }
-                _projections[l, d].Backward(input, dy, d == 0 ? dInput : dPart, rows);
-                if (d == 1 && needInput) System.Numerics.Tensors.TensorPrimitives.Add(dInput, dPart, dInput);
-            }
-            if (l > 0) dInput.CopyTo(ws.OutputGradient.AsSpan(0, rows * width)); // the gradient of layer l − 1's outputs
-            else if (_embedding != null)
-            {
-                if (ws.DropoutActive && _embeddingDropout != null)
-                    Dropout.Backward(dInput, ws.InputMask.AsSpan(0, dInput.Length), dInput);
-                _embedding.Backward(ids, dInput);
-            }
-            dOutput = ws.OutputGradient.AsSpan(0, rows * width);
-        }
-    }
-
-    private static ReadOnlySpan<float> LayerInput(ClassifierWorkspace ws, int layer, int rows)
-        => layer == 0 ? ws.Input.AsSpan(0, rows * ws.InputWidth) : ws.Outputs[layer - 1].AsSpan(0, rows * ws.OutputWidth);
-
-    // dst[r] = src[map[r]] for rows of the given width (map is an involution, so the same call undoes it)
-    private static void Permute(ReadOnlySpan<float> src, Span<float> dst, ReadOnlySpan<int> map, int width)
-    {
-        for (int r = 0; r < map.Length; r++) src.Slice(map[r] * width, width).CopyTo(dst.Slice(r * width, width));
+        PoolingKernels.Backward(Shape.Pooling, dPooled, ws.Lengths, ws.ArgMax, stack.TopGradient(steps), Shape.Hidden, Shape.Directions);
+        // Float input needs no input gradient; token input needs it for the embedding.
+        _stack.Backward(stack, steps, inputGradient: _embedding != null);
+        if (_embedding == null) return;
+        var dInput = stack.InputGradient.AsSpan(0, steps * batch * Shape.InputWidth);
+        if (ws.DropoutActive && _embeddingDropout != null) Dropout.Backward(dInput, ws.InputMask.AsSpan(0, dInput.Length), dInput);
+        _embedding.Backward(ids, dInput);
     }
 }

@@ -19,8 +19,7 @@ internal static class CaptionGraph
     public static byte[] Export(CaptionNetwork network, IReadOnlyList<string> words, float[] mean, float[] inverseDeviation, int maxLength)
     {
         var shape = network.Shape;
-        var stackShape = new NetworkShape(shape.Cell, shape.Vocabulary, shape.Hidden, shape.Layers, 0f);
-        var stack = new RecurrentStack(stackShape);
+        var stack = new RecurrentStack(network.Stack.Shape, shape.Vocabulary);
         var g = new GraphBuilder(Name);
         g.Graph.Inputs.Add(new ValueInfoProto(Input, ElementType.Float, [1, shape.Features]));
         string normalised = g.Add("Mul", [g.Add("Sub", [Input, g.Initializer(TensorProto.Floats("feature_mean", [shape.Features], mean))]),

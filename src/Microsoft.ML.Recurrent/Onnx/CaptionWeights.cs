@@ -4,7 +4,7 @@ using Microsoft.ML.Recurrent.Models;
 namespace Microsoft.ML.Recurrent.Onnx;
 
 /// <summary>
-/// A <see cref="CaptionNetwork"/>'s weights under <see cref="NetworkWeights"/>' names and layouts, so that
+/// A <see cref="CaptionNetwork"/>'s weights: its stack's as <see cref="NetworkWeights.Stack"/> writes them, so that
 /// <see cref="RecurrentStack"/> runs it. Layer 0's input is x = [onehot(word) | v] (v only with every-step
 /// conditioning): its op weight stacks the word rows, embedding·Wx (the embedding and its projection folded into
 /// one lookup table), on the image rows Wih, and its bias is b_emb·Wx + b_x + b_ih — the same pre-activations
@@ -25,11 +25,12 @@ internal static class CaptionWeights
 
         // Fold embedding and projection: table = W_emb·Wx, bias = b_emb·Wx + b_x (+ b_ih).
         var store = new ParameterStore();
-        var folded = store.Declare("layer0.folded", inputs, g0);
+        var folded = store.Declare("layer0.folded.W", inputs, g0);
+        var foldedBias = store.Declare("layer0.folded.b", 1, g0, isBias: true);
         store.Seal();
         var table = folded.Value;
+        var bias = foldedBias.Value;
         Numerics.Gemm.MatMul(p["words.W"].Value, p["layer0.input.W"].Value, table[..(v * g0)], v, e, g0, accumulate: false);
-        var bias = new float[g0];
         Numerics.Gemm.MatMul(p["words.b"].Value, p["layer0.input.W"].Value, bias, 1, e, g0, accumulate: false);
         System.Numerics.Tensors.TensorPrimitives.Add(bias, p["layer0.input.b"].Value, bias);
         if (everyStep)
@@ -37,22 +38,19 @@ internal static class CaptionWeights
             p["layer0.image.W"].Value.CopyTo(table[(v * g0)..]);
             System.Numerics.Tensors.TensorPrimitives.Add(bias, p["layer0.image.b"].Value, bias);
         }
+        return [.. NetworkWeights.Stack(network.Stack, (folded, foldedBias)), .. InitialStates(network, p),
+            TensorProto.Floats(NetworkWeights.OutputWeight, [shape.Hidden, v], p["output.W"].Value),
+            TensorProto.Floats(NetworkWeights.OutputBias, [v], p["output.b"].Value)];
+    }
+
+    private static IEnumerable<TensorProto> InitialStates(CaptionNetwork network, Dictionary<string, Parameter> p)
+    {
+        var shape = network.Shape;
+        if (!shape.Conditioning.HasFlag(ImageConditioning.InitialState)) yield break;
         for (int l = 0; l < shape.Layers; l++)
         {
-            var rec = network.Recurrences[l];
-            yield return NetworkWeights.Transposed(NetworkWeights.W(l), l == 0 ? folded : p[$"layer{l}.input.W"], shape.Cell);
-            yield return NetworkWeights.Transposed(NetworkWeights.R(l), rec.RecurrentWeight, shape.Cell);
-            var b = new float[2 * rec.GateWidth];
-            NetworkWeights.Reorder(l == 0 ? bias : p[$"layer{l}.input.b"].Value, b.AsSpan(0, rec.GateWidth), shape.Cell, rec.Hidden);
-            if (rec.RecurrentBias is { } bh) NetworkWeights.Reorder(bh.Value, b.AsSpan(rec.GateWidth), shape.Cell, rec.Hidden);
-            yield return TensorProto.Floats(NetworkWeights.B(l), [1, b.Length], b);
-            if (shape.Conditioning.HasFlag(ImageConditioning.InitialState))
-            {
-                yield return TensorProto.Floats(InitialWeight(l), [shape.Features, shape.Hidden], p[$"layer{l}.initial.W"].Value);
-                yield return TensorProto.Floats(InitialBias(l), [shape.Hidden], p[$"layer{l}.initial.b"].Value);
-            }
+            yield return TensorProto.Floats(InitialWeight(l), [shape.Features, shape.Hidden], p[$"layer{l}.initial.W"].Value);
+            yield return TensorProto.Floats(InitialBias(l), [shape.Hidden], p[$"layer{l}.initial.b"].Value);
         }
-        yield return TensorProto.Floats(NetworkWeights.OutputWeight, [shape.Hidden, v], p["output.W"].Value);
-        yield return TensorProto.Floats(NetworkWeights.OutputBias, [v], p["output.b"].Value);
     }
 }

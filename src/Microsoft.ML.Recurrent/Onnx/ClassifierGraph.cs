@@ -7,8 +7,8 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// A <see cref="SequenceClassifierNetwork"/> as an ONNX graph over one sequence, in the shapes ML.NET's
 /// OnnxTransformer accepts (it forces an unknown first dimension to 1): input <see cref="Input"/> is key values
 /// [1, steps] (1-based, 0 = missing, which is exactly our token id with 0 the unknown token) or float [1, steps · width]. An empty input is read as one
-/// unknown token (or one step of zeros), as the trainer reads it. Each backward direction is a forward
-/// recurrence over the reversed steps, reversed back, which is what our engine computes.
+/// unknown token (or one step of zeros), as the trainer reads it. The recurrent layers are the stack's emitter's
+/// (<see cref="RecurrentStack"/>): one bidirectional node per layer when the classifier is bidirectional.
 /// With n-grams, the naive Bayes evidence β · Σ W[row(g)] is added to the logits, the rows hashed as
 /// <see cref="NgramBag.Row"/> does with int64 Mul/Add/Mod.
 /// Outputs: binary <see cref="LogOdds"/> (z₁ − z₀, [1]); multiclass <see cref="Score"/> (class probabilities
@@ -35,15 +35,8 @@ internal static class ClassifierGraph
             g.Graph.Inputs.Add(new ValueInfoProto(Input, ElementType.Float, [1, "values"]));
             x = g.Add("Reshape", [NonEmpty(g, g.Squeeze(Input, 0), g.Floats(new float[shape.InputWidth]), shape.InputWidth), g.Int64s(-1, shape.InputWidth)]);
         }
-        x = g.Unsqueeze(x, 1); // [steps, batch = 1, width]
-        for (int l = 0; l < shape.Layers; l++)
-        {
-            var directions = new string[shape.Directions];
-            for (int d = 0; d < shape.Directions; d++)
-                directions[d] = d == 0 ? Recurrence(g, shape, x, l, d) : Reverse(g, Recurrence(g, shape, Reverse(g, x), l, d));
-            x = shape.Directions == 1 ? directions[0] : g.Add("Concat", directions, AttributeProto.Of("axis", 2L)); // [steps, 1, D·H]
-        }
-        string states = g.Squeeze(x, 1); // [steps, D·H]
+        var (outputs, _, _) = new RecurrentStack(shape.Stack).Layers(g, g.Unsqueeze(x, 1)); // [steps, batch = 1, width] -> [steps, 1, D·H]
+        string states = g.Squeeze(outputs, 1); // [steps, D·H]
         string pooled = shape.Pooling switch
         {
             // Opset 17's ReduceMax/ReduceMean take axes as a list attribute, which our writer does not emit:
@@ -97,19 +90,6 @@ internal static class ClassifierGraph
     {
         string end = g.Add("Max", [g.Add("Shape", [x]), g.Int64s(paddingLength)]);
         return g.Add("Slice", [g.Add("Concat", [x, padding], AttributeProto.Of("axis", 0L)), g.Int64s(0), end]);
-    }
-
-    // [steps, 1, width] reversed along steps (a negative-step slice).
-    private static string Reverse(GraphBuilder g, string x) => g.Add("Slice", [x, g.Int64s(-1), g.Int64s(long.MinValue), g.Int64s(0), g.Int64s(-1)]);
-
-    // x [steps, 1, in] → Y [steps, 1, H] of a forward recurrence with layer l, direction d's weights
-    private static string Recurrence(GraphBuilder g, ClassifierShape shape, string x, int l, int d)
-    {
-        var attributes = new List<AttributeProto> { AttributeProto.Of("hidden_size", (long)shape.Hidden) };
-        if (shape.Cell == RecurrentCell.Gru) attributes.Add(AttributeProto.Of("linear_before_reset", 1L));
-        string op = NetworkWeights.Operator(shape.Cell);
-        string y = g.Add(op, [x, ClassifierWeights.W(l, d), ClassifierWeights.R(l, d), ClassifierWeights.B(l, d)], [.. attributes]);
-        return g.Squeeze(y, 1); // Y [steps, directions = 1, batch, H]
     }
 
     // forward state at the last step and backward state at step 0, [1, D·H]

@@ -4,18 +4,14 @@ using Microsoft.ML.Recurrent.Models;
 namespace Microsoft.ML.Recurrent.Onnx;
 
 /// <summary>
-/// A <see cref="SequenceClassifierNetwork"/>'s weights as ONNX initializers: each direction's input projection
-/// and recurrence become one forward RNN/LSTM/GRU op's W, R, B (gate order and layout from
-/// <see cref="NetworkWeights"/>), plus the embedding, the output layer and the n-gram table and scale as plain tensors.
+/// A <see cref="SequenceClassifierNetwork"/>'s weights as ONNX initializers: its stack's as
+/// <see cref="NetworkWeights.Stack"/> writes them (each layer one RNN/LSTM/GRU op over both directions), plus the
+/// embedding, the output layer and the n-gram table and scale as plain tensors.
 /// </summary>
 internal static class ClassifierWeights
 {
     public const string Embedding = "embedding.W", EmbeddingBias = "embedding.b", OutputWeight = "output.W", OutputBias = "output.b";
     public const string NgramTable = "ngrams.W", NgramScale = "ngrams.scale";
-
-    public static string W(int layer, int direction) => $"layer{layer}.{direction}.W";
-    public static string R(int layer, int direction) => $"layer{layer}.{direction}.R";
-    public static string B(int layer, int direction) => $"layer{layer}.{direction}.B";
 
     public static IEnumerable<TensorProto> Export(SequenceClassifierNetwork network)
     {
@@ -25,18 +21,7 @@ internal static class ClassifierWeights
             yield return TensorProto.Floats(Embedding, [e.Vocabulary, e.Width], e.Weight.Value);
             yield return TensorProto.Floats(EmbeddingBias, [e.Width], e.Bias.Value);
         }
-        for (int l = 0; l < shape.Layers; l++)
-            for (int d = 0; d < shape.Directions; d++)
-            {
-                var rec = network.RecurrenceAt(l, d);
-                var projection = network.ProjectionAt(l, d);
-                yield return NetworkWeights.Transposed(W(l, d), projection.Weight, shape.Cell);
-                yield return NetworkWeights.Transposed(R(l, d), rec.RecurrentWeight, shape.Cell);
-                var bias = new float[2 * rec.GateWidth];
-                NetworkWeights.Reorder(projection.Bias.Value, bias.AsSpan(0, rec.GateWidth), shape.Cell, rec.Hidden);
-                if (rec.RecurrentBias is { } bh) NetworkWeights.Reorder(bh.Value, bias.AsSpan(rec.GateWidth), shape.Cell, rec.Hidden);
-                yield return TensorProto.Floats(B(l, d), [1, bias.Length], bias);
-            }
+        foreach (var t in NetworkWeights.Stack(network.Stack)) yield return t;
         yield return TensorProto.Floats(OutputWeight, [shape.OutputWidth, shape.Classes], network.Output.Weight.Value);
         yield return TensorProto.Floats(OutputBias, [shape.Classes], network.Output.Bias.Value);
         if (network.Ngrams is { } bag)

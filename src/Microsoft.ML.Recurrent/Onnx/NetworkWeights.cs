@@ -8,8 +8,9 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// Moves a <see cref="LanguageNetwork"/>'s weights into ONNX's layout and back. Ours are row-major [in, G·H]
 /// used as x·W with gate blocks LSTM [i f o g], GRU [r z n]; ONNX's RNN/LSTM/GRU ops take W [1, G·H, in] and
 /// R [1, G·H, H] (used as x·Wᵀ) with gate blocks LSTM [i o f c], GRU [z r h], and B [1, 2·G·H] = [Wb | Rb].
-/// Layer 0's input projection is our embedding (one-hot input makes x·W a row lookup, so it is exactly the
-/// op's W); our input bias goes to Wb, and Rb holds the GRU's recurrent bias (zeros for RNN and LSTM).
+/// A language model's layer-0 input projection is its embedding (one-hot input makes x·W a row lookup, so it is
+/// exactly the op's W); our input bias goes to Wb, and Rb holds the GRU's recurrent bias (zeros for RNN and LSTM).
+/// <see cref="Stack"/> writes any task's stack, bidirectional layers as [2, ...] tensors.
 /// </summary>
 internal static class NetworkWeights
 {
@@ -29,22 +30,42 @@ internal static class NetworkWeights
     /// <summary>The initializers of every weight, in a fixed order (the order <see cref="Checksum"/> reads).</summary>
     public static IEnumerable<TensorProto> Export(LanguageNetwork network)
     {
-        var shape = network.Shape;
+        foreach (var t in Stack(network.Stack, (network.Input.Weight, network.Input.Bias))) yield return t;
+        yield return TensorProto.Floats(OutputWeight, [network.Shape.Hidden, network.Shape.Vocabulary], network.Output.Weight.Value);
+        yield return TensorProto.Floats(OutputBias, [network.Shape.Vocabulary], network.Output.Bias.Value);
+    }
+
+    /// <summary>
+    /// A stack's weights as the initializers <see cref="RecurrentStack"/> reads, layer by layer: W(l) [D, G·H, in],
+    /// R(l) [D, G·H, H] and B(l) [D, 2·G·H], the directions in ONNX's order (forward, then reverse). Layer 0's input
+    /// weight and bias are <paramref name="firstInput"/> when its pre-activations belong to the caller (a one-hot
+    /// lookup, a folded table), else the stack's own projection.
+    /// </summary>
+    public static IEnumerable<TensorProto> Stack(StackedRecurrence stack, (Parameter Weight, Parameter Bias)? firstInput = null)
+    {
+        var shape = stack.Shape;
+        int directions = shape.Directions;
         for (int l = 0; l < shape.Layers; l++)
         {
-            var rec = network.Recurrences[l];
-            var (inW, inB) = l == 0
-                ? (network.Input.Weight, network.Input.Bias)
-                : (network.Projections[l - 1].Weight, network.Projections[l - 1].Bias);
-            yield return Transposed(W(l), inW, shape.Cell);
-            yield return Transposed(R(l), rec.RecurrentWeight, shape.Cell);
-            var bias = new float[2 * rec.GateWidth];
-            Reorder(inB.Value, bias.AsSpan(0, rec.GateWidth), shape.Cell, rec.Hidden);
-            if (rec.RecurrentBias is { } bh) Reorder(bh.Value, bias.AsSpan(rec.GateWidth), shape.Cell, rec.Hidden);
-            yield return TensorProto.Floats(B(l), [1, bias.Length], bias);
+            var recurrences = new Recurrence[directions];
+            var inputs = new (Parameter Weight, Parameter Bias)[directions];
+            for (int d = 0; d < directions; d++)
+            {
+                recurrences[d] = stack.RecurrenceAt(l, d);
+                inputs[d] = stack.ProjectionAt(l, d) is { } projection ? (projection.Weight, projection.Bias)
+                    : firstInput ?? throw new ArgumentNullException(nameof(firstInput), "The stack's layer 0 belongs to its caller, whose input weights are needed.");
+            }
+            yield return Transposed(W(l), [.. inputs.Select(i => i.Weight)], shape.Cell);
+            yield return Transposed(R(l), [.. recurrences.Select(r => r.RecurrentWeight)], shape.Cell);
+            int g = recurrences[0].GateWidth;
+            var bias = new float[directions * 2 * g];
+            for (int d = 0; d < directions; d++)
+            {
+                Reorder(inputs[d].Bias.Value, bias.AsSpan(d * 2 * g, g), shape.Cell, shape.Hidden);
+                if (recurrences[d].RecurrentBias is { } bh) Reorder(bh.Value, bias.AsSpan(d * 2 * g + g, g), shape.Cell, shape.Hidden);
+            }
+            yield return TensorProto.Floats(B(l), [directions, 2 * g], bias);
         }
-        yield return TensorProto.Floats(OutputWeight, [shape.Hidden, shape.Vocabulary], network.Output.Weight.Value);
-        yield return TensorProto.Floats(OutputBias, [shape.Vocabulary], network.Output.Bias.Value);
     }
 
     /// <summary>Builds a network of <paramref name="shape"/> from initializers written by <see cref="Export"/>.</summary>
@@ -63,7 +84,7 @@ internal static class NetworkWeights
             int g = rec.GateWidth;
             var (inW, inB) = l == 0
                 ? (network.Input.Weight, network.Input.Bias)
-                : (network.Projections[l - 1].Weight, network.Projections[l - 1].Bias);
+                : (network.Stack.ProjectionAt(l, 0)!.Weight, network.Stack.ProjectionAt(l, 0)!.Bias);
             Untransposed(Find(initializers, W(l), [1, g, inW.Rows]), inW, shape.Cell);
             Untransposed(Find(initializers, R(l), [1, g, shape.Hidden]), rec.RecurrentWeight, shape.Cell);
             var bias = Find(initializers, B(l), [1, 2 * g]);
@@ -93,22 +114,26 @@ internal static class NetworkWeights
         _ => [0],
     };
 
-    // ours [in, G·H] -> ONNX [1, G·H, in], gate blocks reordered
-    internal static TensorProto Transposed(string name, Parameter p, RecurrentCell cell)
+    // ours [in, G·H] per direction -> ONNX [D, G·H, in], gate blocks reordered
+    private static TensorProto Transposed(string name, Parameter[] directions, RecurrentCell cell)
     {
-        int inputs = p.Rows, width = p.Cols, hidden = width / Permutation(cell).Length;
+        int inputs = directions[0].Rows, width = directions[0].Cols, hidden = width / Permutation(cell).Length;
         var perm = Permutation(cell);
-        var src = p.Value;
-        var dst = new float[src.Length];
-        for (int k = 0; k < perm.Length; k++)
+        var dst = new float[directions.Length * width * inputs];
+        for (int d = 0; d < directions.Length; d++)
         {
-            for (int j = 0; j < hidden; j++)
+            var src = directions[d].Value;
+            int offset = d * width * inputs;
+            for (int k = 0; k < perm.Length; k++)
             {
-                int row = k * hidden + j, col = perm[k] * hidden + j;
-                for (int i = 0; i < inputs; i++) dst[row * inputs + i] = src[i * width + col];
+                for (int j = 0; j < hidden; j++)
+                {
+                    int row = k * hidden + j, col = perm[k] * hidden + j;
+                    for (int i = 0; i < inputs; i++) dst[offset + row * inputs + i] = src[i * width + col];
+                }
             }
         }
-        return TensorProto.Floats(name, [1, width, inputs], dst);
+        return TensorProto.Floats(name, [directions.Length, width, inputs], dst);
     }
 
     private static void Untransposed(ReadOnlySpan<float> src, Parameter p, RecurrentCell cell)
@@ -126,7 +151,7 @@ internal static class NetworkWeights
         }
     }
 
-    internal static void Reorder(ReadOnlySpan<float> ours, Span<float> onnx, RecurrentCell cell, int hidden)
+    private static void Reorder(ReadOnlySpan<float> ours, Span<float> onnx, RecurrentCell cell, int hidden)
     {
         var perm = Permutation(cell);
         for (int k = 0; k < perm.Length; k++) ours.Slice(perm[k] * hidden, hidden).CopyTo(onnx.Slice(k * hidden, hidden));

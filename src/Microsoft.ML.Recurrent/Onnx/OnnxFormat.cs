@@ -156,18 +156,20 @@ internal static class OnnxFormat
         switch (a.Kind)
         {
             case AttributeKind.Int: w.Int64(3, a.Int); break;
+            case AttributeKind.String: w.String(4, a.Text!); break;
             case AttributeKind.Graph: w.Message(6, g => WriteGraph(g, a.Graph!)); break;
             default: throw new ArgumentOutOfRangeException(nameof(a), a.Kind, "Unsupported attribute kind.");
         }
         w.Int64(20, (long)a.Kind);
     }
 
-    // Other attribute kinds (floats, strings, tensors, lists) are skipped: our graphs have none.
+    // Other attribute kinds (floats, tensors, lists) are skipped: our graphs have none.
     private static AttributeProto ReadAttribute(ReadOnlySpan<byte> data, int depth)
     {
         var r = new ProtoReader(data, "a node attribute");
         string name = "";
         long kind = 0, i = 0;
+        string? text = null;
         GraphProto? graph = null;
         while (!r.End)
         {
@@ -176,12 +178,13 @@ internal static class OnnxFormat
             {
                 case 1: name = r.ReadString(type); break;
                 case 3: i = r.ReadInt64(type); break;
+                case 4: text = r.ReadString(type); break;
                 case 6: graph = ReadGraph(r.ReadBytes(type), depth + 1); break;
                 case 20: kind = r.ReadInt64(type); break;
                 default: r.Skip(type); break;
             }
         }
-        return new AttributeProto(name, (AttributeKind)kind) { Int = i, Graph = graph };
+        return new AttributeProto(name, (AttributeKind)kind) { Int = i, Text = text, Graph = graph };
     }
 
     private static void WriteTensor(ProtoWriter w, TensorProto t)

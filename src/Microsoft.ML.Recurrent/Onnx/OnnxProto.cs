@@ -7,6 +7,7 @@ internal enum ElementType
 {
     Float = 1,
     UInt16 = 4,
+    Int32 = 6,
     Int64 = 7,
     String = 8,
     Bool = 9,
@@ -47,15 +48,17 @@ internal sealed class GraphProto(string name)
 internal sealed record NodeProto(string OpType, string Name, string[] Inputs, string[] Outputs, AttributeProto[] Attributes);
 
 /// <summary>
-/// A node attribute: an integer or a graph (a Loop body), the only kinds our graphs use; <see cref="Kind"/> says
-/// which member is set.
+/// A node attribute: an integer, a string (a recurrent node's direction) or a graph (a Loop body), the only kinds
+/// our graphs use; <see cref="Kind"/> says which member is set.
 /// </summary>
 internal sealed record AttributeProto(string Name, AttributeKind Kind)
 {
     public long Int { get; init; }
+    public string? Text { get; init; }
     public GraphProto? Graph { get; init; }
 
     public static AttributeProto Of(string name, long value) => new(name, AttributeKind.Int) { Int = value };
+    public static AttributeProto Of(string name, string value) => new(name, AttributeKind.String) { Text = value };
     public static AttributeProto Of(string name, GraphProto graph) => new(name, AttributeKind.Graph) { Graph = graph };
 }
 
@@ -63,6 +66,7 @@ internal sealed record AttributeProto(string Name, AttributeKind Kind)
 internal enum AttributeKind
 {
     Int = 2,
+    String = 3,
     Graph = 5,
 }
 

@@ -1,6 +1,7 @@
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Numerics;
+using Microsoft.ML.Recurrent.Tests.Layers;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Classification;
@@ -8,11 +9,10 @@ namespace Microsoft.ML.Recurrent.Tests.Classification;
 /// <summary>
 /// Finite differences against backpropagation for every parameter of the classifier: each pooling, one and two
 /// layers, uni- and bidirectional, token and float input, with dropout, on a padded batch of unequal lengths
-/// (so masking and the per-sequence reversal are checked too). Tolerances as in GradientCheckTests.
+/// (so masking and the per-sequence reversal are checked too), with <see cref="FiniteDifferences"/>.
 /// </summary>
 public class ClassifierGradientTests
 {
-    private const float Epsilon = 1e-2f;
     private static readonly int[] Lengths = [4, 2, 3];
     private static readonly int[] Targets = [0, 2, 1];
     private const int Steps = 4;
@@ -36,21 +36,7 @@ public class ClassifierGradientTests
         SoftmaxCrossEntropy.ForwardBackward(ws.Logits, Targets, Lengths.Length, ClassifierTestNetworks.Classes, 1f);
         net.Backward(ws, ids);
         var analytic = (float[])net.Parameters.Gradients.Clone();
-        var values = net.Parameters.Values;
-        foreach (var p in net.Parameters.Parameters)
-            for (int i = 0; i < p.Length; i++)
-            {
-                int k = p.Offset + i;
-                float saved = values[k];
-                values[k] = saved + Epsilon;
-                double plus = Loss(net, ids, features, seed);
-                values[k] = saved - Epsilon;
-                double minus = Loss(net, ids, features, seed);
-                values[k] = saved;
-                double numeric = (plus - minus) / (2 * Epsilon);
-                double tolerance = 2e-3 + 2e-2 * Math.Max(Math.Abs(analytic[k]), Math.Abs(numeric));
-                Assert.True(Math.Abs(analytic[k] - numeric) <= tolerance, $"{p.Name}[{i}]: analytic {analytic[k]:G6} vs numeric {numeric:G6}");
-            }
+        FiniteDifferences.AssertParameters(net.Parameters, analytic, () => Loss(net, ids, features, seed));
         Assert.Contains(analytic, g => Math.Abs(g) > 1e-2);
     }
 

@@ -15,7 +15,6 @@ namespace Microsoft.ML.Recurrent.Tests.Layers;
 public class GradientCheckTests
 {
     private const int Vocabulary = 5, Hidden = 4, Steps = 4, Batch = 2;
-    private const float Epsilon = 1e-2f;
 
     [Theory]
     [InlineData(RecurrentCell.Rnn, 1, 0f)]
@@ -33,21 +32,7 @@ public class GradientCheckTests
         int? dropoutSeed = dropout > 0 ? 99 : null;
         Analytic(net, ids, targets, initial, dropoutSeed);
         var analytic = (float[])net.Parameters.Gradients.Clone();
-        var values = net.Parameters.Values;
-        int checkedCount = 0;
-        foreach (var p in net.Parameters.Parameters)
-            for (int i = 0; i < p.Length; i++)
-            {
-                int k = p.Offset + i;
-                float saved = values[k];
-                values[k] = saved + Epsilon;
-                double plus = Loss(net, ids, targets, initial, dropoutSeed);
-                values[k] = saved - Epsilon;
-                double minus = Loss(net, ids, targets, initial, dropoutSeed);
-                values[k] = saved;
-                AssertClose(analytic[k], (plus - minus) / (2 * Epsilon), $"{p.Name}[{i}]");
-                checkedCount++;
-            }
+        int checkedCount = FiniteDifferences.AssertParameters(net.Parameters, analytic, () => Loss(net, ids, targets, initial, dropoutSeed));
         Assert.Equal(net.Parameters.Count, checkedCount);
         Assert.Contains(analytic, g => Math.Abs(g) > 1e-2); // the check is not vacuous
     }
@@ -62,16 +47,7 @@ public class GradientCheckTests
         var ws = Analytic(net, ids, targets, initial, null);
         var grad = ws.Stack.Caches[0].InitialStateGradient;
         foreach (var (state, analytic, name) in new[] { (initial[0].H, grad.H, "h0"), (initial[0].C, grad.C, "c0") })
-            for (int i = 0; i < state.Length; i++)
-            {
-                float saved = state[i];
-                state[i] = saved + Epsilon;
-                double plus = Loss(net, ids, targets, initial, null);
-                state[i] = saved - Epsilon;
-                double minus = Loss(net, ids, targets, initial, null);
-                state[i] = saved;
-                AssertClose(analytic[i], (plus - minus) / (2 * Epsilon), $"{name}[{i}]");
-            }
+            FiniteDifferences.AssertMatches(state, analytic, () => Loss(net, ids, targets, initial, null), i => $"{name}[{i}]");
     }
 
     [Fact]
@@ -92,7 +68,7 @@ public class GradientCheckTests
             logits[k] = saved - 1e-2f;
             double minus = SoftmaxCrossEntropy.Loss(logits, targets, rows, vocab);
             logits[k] = saved;
-            AssertClose(grad[k], 0.5 * (plus - minus) / 2e-2, $"logit[{k}]");
+            FiniteDifferences.AssertClose(grad[k], 0.5 * (plus - minus) / 2e-2, $"logit[{k}]");
         }
         Assert.All(grad.AsSpan(2 * vocab).ToArray(), g => Assert.Equal(0f, g)); // ignored row
     }
@@ -137,9 +113,4 @@ public class GradientCheckTests
         return ws;
     }
 
-    private static void AssertClose(double analytic, double numeric, string what)
-    {
-        double tolerance = 2e-3 + 2e-2 * Math.Max(Math.Abs(analytic), Math.Abs(numeric));
-        Assert.True(Math.Abs(analytic - numeric) <= tolerance, $"{what}: analytic {analytic:G6} vs numeric {numeric:G6}");
-    }
 }
