@@ -35,7 +35,7 @@ internal static class ClassifierChain
             chain = copy.Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.Score, ClassifierGraph.PredictedIndex], [ClassifierGraph.Input], new MemoryStream(onnx)))
                 .Append(ml.Transforms.CustomMapping(new PredictedIndexMapping().GetMapping(), PredictedIndexMapping.ContractName))
                 .Append(ml.Transforms.Conversion.MapValue(PredictedName, names, PredictedIndexMapping.IndexColumn))
-                .Append(ml.Transforms.Conversion.MapValueToKey("PredictedLabel", PredictedName, keyData: keyData))
+                .Append(ml.Transforms.Conversion.MapValueToKey(ClassifierColumns.PredictedLabel, PredictedName, keyData: keyData))
                 .Append(ml.Transforms.DropColumns(ClassifierGraph.Input, ClassifierGraph.PredictedIndex, PredictedIndexMapping.IndexColumn, PredictedName));
         }
         // Nothing is learned: fitting binds the steps to the input schema.
