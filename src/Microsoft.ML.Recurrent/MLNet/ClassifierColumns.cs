@@ -126,7 +126,8 @@ internal static class ClassifierColumns
     /// declares them before training: the names, types and annotations the transformer's schema has. A schema shape
     /// carries no key counts or vector sizes, and its columns cannot be built outside ML.NET, so the shape comes from a
     /// probe of public estimators that is never fitted: a custom mapping declaring the score columns, and for
-    /// multiclass a text <c>PredictedLabel</c> mapped to a key, which declares text key values as the chain's does.
+    /// multiclass a concatenation giving <c>Score</c> slot names (as the graph's slot-name node gives the chain's) and
+    /// a text <c>PredictedLabel</c> mapped to a key, which declares text key values as the chain's does.
     /// </summary>
     public static SchemaShape OutputSchema(SchemaShape input, SchemaShape.Column label, bool binary)
     {
@@ -143,6 +144,8 @@ internal static class ClassifierColumns
             if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey || label.ItemType != NumberDataViewType.UInt32)
                 throw new InvalidOperationException(MulticlassLabelMessage(label.Name, label.ItemType));
             probe = ml.Transforms.CustomMapping<NoColumns, MulticlassProbe>((_, _) => { }, contractName: null)
+                .Append(ml.Transforms.Concatenate(ClassifierGraph.Score, MulticlassProbe.ScoreSlot))
+                .Append(ml.Transforms.DropColumns(MulticlassProbe.ScoreSlot))
                 .Append(ml.Transforms.Conversion.MapValueToKey(PredictedLabel));
         }
         return probe.GetOutputSchema(input);
@@ -173,11 +176,13 @@ internal static class ClassifierColumns
 
     private sealed class NoColumns;
 
-    // The multiclass outputs before the key mapping: Score is a known-size vector (its size is not part of a shape).
+    // The multiclass outputs before the slot names and the key mapping: a concatenation of scalars has slot names.
     private sealed class MulticlassProbe
     {
-        [VectorType(1)]
-        public float[] Score { get; set; } = [];
+        public const string ScoreSlot = "rnn_score_slot";
+
+        [ColumnName(ScoreSlot)]
+        public float Score { get; set; }
 
         public string PredictedLabel { get; set; } = "";
     }

@@ -68,7 +68,7 @@ public sealed class RecurrentClassifierEstimator : IEstimator<RecurrentClassifie
             channel?.Info(MessageSensitivity.None, $"Training a recurrent classifier on {data.Count:N0} sequences of column '{o.FeatureColumnName}'.");
             network = SequenceClassifierTrainer.Train(data, o, channel is null ? null : line => channel.Info(MessageSensitivity.None, line));
         }
-        byte[] onnx = ClassifierWeights.ToOnnx(network, _binary, kind.KeyType);
+        byte[] onnx = ClassifierWeights.ToOnnx(network, _binary, kind.KeyType, _binary ? null : classes);
         var chain = ClassifierChain.Create(onnx, _binary, classes, o.FeatureColumnName, input);
         return new RecurrentClassifierTransformer(onnx, chain, o.FeatureColumnName, classes);
     }

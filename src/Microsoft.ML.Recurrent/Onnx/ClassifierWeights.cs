@@ -45,15 +45,16 @@ internal static class ClassifierWeights
         }
     }
 
-    /// <summary>The whole model file: graph, weights and a description.</summary>
-    public static byte[] ToOnnx(SequenceClassifierNetwork network, bool binary, ElementType keyType = ElementType.UInt32)
+    /// <summary>The whole model file: graph, weights and a description; multiclass <paramref name="classNames"/> become the score's slot names.</summary>
+    public static byte[] ToOnnx(SequenceClassifierNetwork network, bool binary, ElementType keyType = ElementType.UInt32, string[]? classNames = null)
     {
-        var graph = ClassifierGraph.Build(network.Shape, binary, keyType);
+        var graph = ClassifierGraph.Build(network.Shape, binary, keyType, classNames);
         graph.Graph.Initializers.InsertRange(0, Export(network));
         var s = network.Shape;
         var model = new ModelProto(graph.Graph)
         {
             ProducerName = "Microsoft.ML.Recurrent",
+            MlOpset = graph.Graph.Nodes.Any(n => n.Domain == ModelProto.MlDomain) ? ModelProto.DefaultMlOpset : 0,
             DocString = $"A {(s.Bidirectional ? "bidirectional " : "")}{s.Cell} sequence classifier ({s.Layers}×{s.Hidden}, {s.Pooling} pooling, " +
                         $"{s.Classes} classes) exported by Microsoft.ML.Recurrent.",
         };

@@ -47,6 +47,15 @@ public sealed class OutputSchemaTests(TinyLanguageModelFixture languageModel) : 
         Assert.All(predicted, p => Assert.Contains(p, RecurrentClassifierInputTests.ColourNames));
         int right = predicted.Zip(test).Count(p => p.First == p.Second.Label);
         Assert.True(right > 90, $"{right} of 100 named right");
+
+        // Score's slots are named by the classes, in score order, before and after a save and reload.
+        var data = ml.Data.LoadFromEnumerable(test);
+        foreach (var schema in new[] { model.GetOutputSchema(data.Schema), Reload(ml, model, data).GetOutputSchema(data.Schema) })
+        {
+            VBuffer<ReadOnlyMemory<char>> slots = default;
+            schema["Score"].GetSlotNames(ref slots);
+            Assert.Equal(RecurrentClassifierInputTests.ColourNames, slots.DenseValues().Select(n => n.ToString()));
+        }
     }
 
     [Fact]
