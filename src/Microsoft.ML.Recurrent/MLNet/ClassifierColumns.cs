@@ -125,7 +125,8 @@ internal static class ClassifierColumns
     /// <paramref name="input"/> plus the columns the fitted chain (<see cref="ClassifierChain"/>) adds, as the estimator
     /// declares them before training: the names, types and annotations the transformer's schema has. A schema shape
     /// carries no key counts or vector sizes, and its columns cannot be built outside ML.NET, so the shape comes from a
-    /// probe of public estimators that is never fitted: a custom mapping declaring the score columns, and for
+    /// probe of public estimators that is never fitted: a custom mapping declaring the score columns (binary: and the
+    /// normalizer that marks Probability normalized, as in the chain), and for
     /// multiclass a concatenation giving <c>Score</c> slot names (as the graph's slot-name node gives the chain's) and
     /// a text <c>PredictedLabel</c> mapped to a key, which declares text key values as the chain's does.
     /// </summary>
@@ -137,7 +138,8 @@ internal static class ClassifierColumns
         {
             if (label.Kind != SchemaShape.Column.VectorKind.Scalar || label.ItemType != BooleanDataViewType.Instance)
                 throw BinaryLabelError(label.Name, label.ItemType);
-            probe = ml.Transforms.CustomMapping<NoColumns, BinaryScoreMapping.Scores>((_, _) => { }, contractName: null);
+            probe = ml.Transforms.CustomMapping<NoColumns, BinaryScoreMapping.Scores>((_, _) => { }, contractName: null)
+                .Append(ml.Transforms.NormalizeMinMax(nameof(BinaryScoreMapping.Scores.Probability)));
         }
         else
         {

@@ -77,8 +77,15 @@ public sealed class OutputSchemaTests(TinyLanguageModelFixture languageModel) : 
             .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
             .Append(ml.BinaryClassification.Trainers.Recurrent("Label", "Tokens", hiddenSize: 8, maxEpochs: 1));
         var model = AssertDeclaredIsProduced(ml, pipeline, data);
-        var metrics = ml.BinaryClassification.Evaluate(model.Transform(data));
-        Assert.InRange(metrics.AreaUnderRocCurve, 0, 1);
+        // Probability is marked normalized, as ML.NET's calibrated binary trainers mark it, and keeps the logistic of Score.
+        var scored = model.Transform(data);
+        bool normalized = false;
+        scored.Schema["Probability"].Annotations.GetValue("IsNormalized", ref normalized);
+        Assert.True(normalized);
+        var scores = scored.GetColumn<float>("Score").Zip(scored.GetColumn<float>("Probability")).ToArray();
+        Assert.All(scores, p => Assert.Equal(1 / (1 + MathF.Exp(-p.First)), p.Second, 6));
+        var metrics = ml.BinaryClassification.Evaluate(scored);
+        Assert.Equal(60, metrics.ConfusionMatrix.Counts.Sum(r => r.Sum())); // every row read by ML.NET's evaluator
     }
 
     [Fact]
