@@ -18,10 +18,7 @@ public sealed class BeamSearchTests
     [Fact]
     public void Beam_search_returns_the_best_sentence_of_the_full_width_beam()
     {
-        var (features, captions, _) = TinyCaptionTask.Make(40, seed: 4);
-        var options = TinyCaptionTask.Options(RecurrentCell.Gru, ImageConditioning.Both);
-        options.Epochs = 2; // half-trained: several sentences compete
-        var captioner = ImageCaptioner.Train(features, captions, options);
+        var (captioner, _) = TinyCaptionTask.HalfTrained(RecurrentCell.Gru, epochs: 2); // several sentences compete
         var random = new Random(3);
         int differFromEarlyStop = 0;
         for (int i = 0; i < 30; i++)
@@ -42,10 +39,7 @@ public sealed class BeamSearchTests
     [Fact]
     public void Beam_search_without_length_normalisation_returns_the_most_likely_finished_sentence()
     {
-        var (features, captions, _) = TinyCaptionTask.Make(40, seed: 4);
-        var options = TinyCaptionTask.Options(RecurrentCell.Gru, ImageConditioning.Both);
-        options.Epochs = 2;
-        var captioner = ImageCaptioner.Train(features, captions, options);
+        var (captioner, _) = TinyCaptionTask.HalfTrained(RecurrentCell.Gru, epochs: 2);
         var random = new Random(3);
         int differFromNormalised = 0;
         for (int i = 0; i < 30; i++)
