@@ -89,6 +89,18 @@ public sealed class OutputSchemaTests(TinyLanguageModelFixture languageModel) : 
     }
 
     [Fact]
+    public void A_label_of_the_wrong_type_is_a_clear_error_before_anything_is_fitted()
+    {
+        var ml = new MLContext(seed: 1);
+        var shape = ShapeOf(ml.Data.LoadFromEnumerable(RecurrentClassifierInputTests.Colours(4, 1)).Schema); // Label is text
+        var binary = Assert.Throws<InvalidOperationException>(() => ml.BinaryClassification.Trainers.Recurrent("Label", "Text").GetOutputSchema(shape));
+        Assert.Contains("binary classification needs a Boolean label", binary.Message);
+        var multiclass = Assert.Throws<InvalidOperationException>(() => ml.MulticlassClassification.Trainers.Recurrent("Label", "Text").GetOutputSchema(shape));
+        Assert.Contains("multiclass classification needs a UInt32 key label", multiclass.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.Recurrent("Missing", "Text").GetOutputSchema(shape));
+    }
+
+    [Fact]
     public void The_language_model_estimator_declares_what_its_transformer_and_the_reloaded_pipeline_produce()
     {
         var ml = languageModel.Context;
