@@ -5,18 +5,17 @@ using Microsoft.ML.Recurrent.Numerics;
 namespace Microsoft.ML.Recurrent.Decoding;
 
 /// <summary>
-/// Generates text one character at a time at batch 1: feed the priming text, then repeatedly pick the
-/// next character from softmax(logits / temperature) (or the argmax at temperature 0) and feed it back.
-/// Each instance owns its recurrent state and buffers: use one per concurrent generation.
+/// The language model's decoder step, and its text generation at batch 1: feed the priming text, then let
+/// <see cref="Decoder{TState}"/> pick each next character from softmax(logits / temperature) (or the argmax at
+/// temperature 0) and feed it back. Each instance owns its recurrent state and buffers: use one per concurrent generation.
 /// </summary>
-internal sealed class Sampler
+internal sealed class Sampler : RecurrentDecoderStep
 {
     private readonly LanguageNetwork _network;
     private readonly CharVocabulary _vocabulary;
     private readonly NetworkWorkspace _workspace;
     private readonly RecurrentState[] _states;
-    private readonly float[] _probabilities;
-    private readonly int[] _id = new int[1];
+    private readonly Decoder<RecurrentState[]> _decoder;
 
     public Sampler(LanguageNetwork network, CharVocabulary vocabulary)
     {
@@ -24,8 +23,20 @@ internal sealed class Sampler
         _vocabulary = vocabulary;
         _workspace = network.CreateWorkspace(1, 1);
         _states = network.CreateStates(1);
-        _probabilities = new float[vocabulary.Count];
+        _decoder = new Decoder<RecurrentState[]>(this);
     }
+
+    /// <inheritdoc />
+    public override int Vocabulary => _vocabulary.Count;
+
+    /// <inheritdoc />
+    public override ReadOnlySpan<float> Logits => _workspace.Logits.AsSpan(0, _vocabulary.Count);
+
+    /// <inheritdoc />
+    public override RecurrentState[] CreateState() => _network.CreateStates(1);
+
+    /// <inheritdoc />
+    protected override void Forward(int[] token, RecurrentState[] state) => _network.Forward(_workspace, token, state, 1, dropout: null);
 
     /// <summary>
     /// The characters that follow <paramref name="prime"/>, one string (one Unicode scalar) each. An empty
@@ -43,35 +54,11 @@ internal sealed class Sampler
         return Run(primeIds, maxLength, temperature, seed);
     }
 
+    // Every enumeration starts afresh: reset state, same seed, same text.
     private IEnumerable<string> Run(int[] primeIds, int maxLength, float temperature, int seed)
     {
-        var random = new RandomSource(seed);
         foreach (var state in _states) state.Reset();
-        foreach (int id in primeIds) Step(id);
-        for (int n = 0; n < maxLength; n++)
-        {
-            int next = Pick(_workspace.Logits.AsSpan(0, _vocabulary.Count), temperature, random);
-            yield return _vocabulary.Decode(next);
-            if (n + 1 < maxLength) Step(next);
-        }
-    }
-
-    private void Step(int id)
-    {
-        _id[0] = id;
-        _network.Forward(_workspace, _id, _states, 1, dropout: null);
-    }
-
-    private int Pick(ReadOnlySpan<float> logits, float temperature, RandomSource random)
-    {
-        if (temperature == 0) return System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits);
-        SoftmaxCrossEntropy.Softmax(logits, _probabilities, temperature);
-        double u = random.NextDouble(), cumulative = 0;
-        for (int i = 0; i < _probabilities.Length; i++)
-        {
-            cumulative += _probabilities[i];
-            if (u < cumulative) return i;
-        }
-        return _probabilities.Length - 1;
+        foreach (int token in _decoder.Sample(_states, primeIds, maxLength, temperature, new RandomSource(seed)))
+            yield return _vocabulary.Decode(token);
     }
 }

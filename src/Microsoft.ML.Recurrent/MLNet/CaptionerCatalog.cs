@@ -1,4 +1,6 @@
-namespace Microsoft.ML.Recurrent;
+using Microsoft.ML.Recurrent;
+
+namespace Microsoft.ML;
 
 /// <summary>Image captioning in ML.NET's text transforms catalog.</summary>
 public static class CaptionerCatalog

@@ -6,7 +6,8 @@ namespace Microsoft.ML.Recurrent;
 /// The ML.NET pipeline that carries a classifier graph (<see cref="ClassifierGraph"/>), made only of steps that
 /// <c>mlContext.Model.Save</c> writes and <c>mlContext.Model.Load</c> reads back with no registration: copy the
 /// sequence column to the graph's input; ML.NET's OnnxTransformer (the ONNX bytes go into the zip); then for
-/// binary <see cref="BinaryScoreMapping"/> (Score, Probability, PredictedLabel), for multiclass
+/// binary <see cref="BinaryScoreMapping"/> (Score, Probability, PredictedLabel) and an identity min-max normalizer that
+/// marks Probability normalized (IsNormalized, as ML.NET's calibrated binary trainers mark it), for multiclass
 /// <see cref="PredictedIndexMapping"/> and a value mapping of the predicted index to a key with the label's names
 /// (PredictedLabel; the graph writes Score);
 /// finally the temporary columns are dropped.
@@ -35,11 +36,25 @@ internal static class ClassifierChain
             chain = copy.Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.Score, ClassifierGraph.PredictedIndex], [ClassifierGraph.Input], new MemoryStream(onnx)))
                 .Append(ml.Transforms.CustomMapping(new PredictedIndexMapping().GetMapping(), PredictedIndexMapping.ContractName))
                 .Append(ml.Transforms.Conversion.MapValue(PredictedName, names, PredictedIndexMapping.IndexColumn))
-                .Append(ml.Transforms.Conversion.MapValueToKey("PredictedLabel", PredictedName, keyData: keyData))
+                .Append(ml.Transforms.Conversion.MapValueToKey(ClassifierColumns.PredictedLabel, PredictedName, keyData: keyData))
                 .Append(ml.Transforms.DropColumns(ClassifierGraph.Input, ClassifierGraph.PredictedIndex, PredictedIndexMapping.IndexColumn, PredictedName));
         }
         // Nothing is learned: fitting binds the steps to the input schema.
-        return chain.Fit(schemaSource);
+        var fitted = chain.Fit(schemaSource);
+        return binary ? fitted.Append(MarkNormalized(ml)) : fitted;
+    }
+
+    /// <summary>
+    /// A min-max normalizer of Probability fitted on 0 and 1: with its zero fixed its scale is exactly 1, so it
+    /// multiplies by 1 (the values are unchanged, bit for bit) and adds IsNormalized, in a step ML.NET saves and loads.
+    /// </summary>
+    private static ITransformer MarkNormalized(MLContext ml)
+        => ml.Transforms.NormalizeMinMax(nameof(BinaryScoreMapping.Scores.Probability))
+            .Fit(ml.Data.LoadFromEnumerable(new[] { new ProbabilityRow { Probability = 0 }, new ProbabilityRow { Probability = 1 } }));
+
+    private sealed class ProbabilityRow
+    {
+        public float Probability { get; set; }
     }
 
     private sealed class ClassName

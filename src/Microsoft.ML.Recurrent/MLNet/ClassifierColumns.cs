@@ -12,6 +12,9 @@ namespace Microsoft.ML.Recurrent;
 /// </summary>
 internal static class ClassifierColumns
 {
+    /// <summary>The multiclass <c>PredictedLabel</c> column (a key over the label's names).</summary>
+    public const string PredictedLabel = "PredictedLabel";
+
     /// <summary>What the feature column is: token keys (with the ONNX element type of their raw type) or float steps.</summary>
     public sealed record FeatureKind(bool Tokens, int Vocabulary, int StepWidth, ElementType KeyType);
 
@@ -40,12 +43,9 @@ internal static class ClassifierColumns
         var column = Find(schema, labelColumn);
         if (binary)
         {
-            return column.Type == BooleanDataViewType.Instance ? ["False", "True"]
-                : throw new InvalidOperationException($"Label column '{labelColumn}' is {column.Type}; binary classification needs a Boolean label.");
+            return column.Type == BooleanDataViewType.Instance ? ["False", "True"] : throw BinaryLabelError(labelColumn, column.Type);
         }
-        if (column.Type is not KeyDataViewType key || key.RawType != typeof(uint))
-            throw new InvalidOperationException($"Label column '{labelColumn}' is {column.Type}; multiclass classification needs a UInt32 key label (MapValueToKey).");
-        if (key.Count < 2 || key.Count > 1 << 20) throw new InvalidOperationException($"Label column '{labelColumn}' has {key.Count} classes; between 2 and 2^20 are supported.");
+        var key = MulticlassLabel(labelColumn, column.Type);
         var names = Enumerable.Range(1, (int)key.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         if (column.HasKeyValues() && column.Annotations.Schema["KeyValues"].Type is VectorDataViewType { ItemType: TextDataViewType })
         {
@@ -121,6 +121,71 @@ internal static class ClassifierColumns
         return () => { getter32(ref buffer32); return [.. buffer32.DenseValues().Select(v => (int)v)]; };
     }
 
+    /// <summary>
+    /// <paramref name="input"/> plus the columns the fitted chain (<see cref="ClassifierChain"/>) adds, as the estimator
+    /// declares them before training: the names, types and annotations the transformer's schema has. A schema shape
+    /// carries no key counts or vector sizes, and its columns cannot be built outside ML.NET, so the shape comes from a
+    /// probe of public estimators that is never fitted: a custom mapping declaring the score columns (binary: and the
+    /// normalizer that marks Probability normalized, as in the chain), and for
+    /// multiclass a concatenation giving <c>Score</c> slot names (as the graph's slot-name node gives the chain's) and
+    /// a text <c>PredictedLabel</c> mapped to a key, which declares text key values as the chain's does.
+    /// </summary>
+    public static SchemaShape OutputSchema(SchemaShape input, SchemaShape.Column label, bool binary)
+    {
+        var ml = new MLContext(seed: 0);
+        IEstimator<ITransformer> probe;
+        if (binary)
+        {
+            if (label.Kind != SchemaShape.Column.VectorKind.Scalar || label.ItemType != BooleanDataViewType.Instance)
+                throw BinaryLabelError(label.Name, label.ItemType);
+            probe = ml.Transforms.CustomMapping<NoColumns, BinaryScoreMapping.Scores>((_, _) => { }, contractName: null)
+                .Append(ml.Transforms.NormalizeMinMax(nameof(BinaryScoreMapping.Scores.Probability)));
+        }
+        else
+        {
+            if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey || label.ItemType != NumberDataViewType.UInt32)
+                throw new InvalidOperationException(MulticlassLabelMessage(label.Name, label.ItemType));
+            probe = ml.Transforms.CustomMapping<NoColumns, MulticlassProbe>((_, _) => { }, contractName: null)
+                .Append(ml.Transforms.Concatenate(ClassifierGraph.Score, MulticlassProbe.ScoreSlot))
+                .Append(ml.Transforms.DropColumns(MulticlassProbe.ScoreSlot))
+                .Append(ml.Transforms.Conversion.MapValueToKey(PredictedLabel));
+        }
+        return probe.GetOutputSchema(input);
+    }
+
+    /// <summary>The column <paramref name="name"/> of a schema shape, or the error that it is missing.</summary>
+    public static SchemaShape.Column Find(SchemaShape schema, string name)
+        // SchemaShape.TryFindColumn is internal to ML.NET; the shape lists its columns.
+        => schema.LastOrDefault(c => c.Name == name) is { Name: not null } column ? column
+            : throw new ArgumentOutOfRangeException(nameof(schema), name, $"Column '{name}' was not found in the input.");
+
     private static DataViewSchema.Column Find(DataViewSchema schema, string name)
         => schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, $"Column '{name}' was not found in the input.");
+
+    private static InvalidOperationException BinaryLabelError(string labelColumn, DataViewType type)
+        => new($"Label column '{labelColumn}' is {type}; binary classification needs a Boolean label.");
+
+    private static string MulticlassLabelMessage(string labelColumn, DataViewType type)
+        => $"Label column '{labelColumn}' is {type}; multiclass classification needs a UInt32 key label (MapValueToKey).";
+
+    // The label's key type, checked: UInt32 keys with 2 to 2^20 classes.
+    private static KeyDataViewType MulticlassLabel(string labelColumn, DataViewType type)
+    {
+        if (type is not KeyDataViewType key || key.RawType != typeof(uint)) throw new InvalidOperationException(MulticlassLabelMessage(labelColumn, type));
+        if (key.Count < 2 || key.Count > 1 << 20) throw new InvalidOperationException($"Label column '{labelColumn}' has {key.Count} classes; between 2 and 2^20 are supported.");
+        return key;
+    }
+
+    private sealed class NoColumns;
+
+    // The multiclass outputs before the slot names and the key mapping: a concatenation of scalars has slot names.
+    private sealed class MulticlassProbe
+    {
+        public const string ScoreSlot = "rnn_score_slot";
+
+        [ColumnName(ScoreSlot)]
+        public float Score { get; set; }
+
+        public string PredictedLabel { get; set; } = "";
+    }
 }

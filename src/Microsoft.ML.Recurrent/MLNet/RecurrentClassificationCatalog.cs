@@ -1,4 +1,6 @@
-namespace Microsoft.ML.Recurrent;
+using Microsoft.ML.Recurrent;
+
+namespace Microsoft.ML;
 
 /// <summary>
 /// Recurrent sequence classifiers on <c>mlContext.BinaryClassification.Trainers</c> and

@@ -34,20 +34,20 @@ public sealed class RecurrentClassifierEstimator : IEstimator<RecurrentClassifie
         _binary = binary;
     }
 
-    /// <summary>The input schema plus the score columns.</summary>
+    /// <summary>
+    /// The input schema plus the columns the fitted transformer adds, with their annotations: binary <c>Score</c>,
+    /// <c>Probability</c> (Single) and <c>PredictedLabel</c> (Boolean); multiclass <c>Score</c> (a vector of Single, one
+    /// slot per class) and <c>PredictedLabel</c> (a key over the label's classes with text key values, so
+    /// <c>MapKeyToValue("PredictedLabel")</c> can follow in the same chain).
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The label or feature column is missing.</exception>
+    /// <exception cref="InvalidOperationException">The label column has the wrong type for the task.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        foreach (string name in new[] { _options.LabelColumnName, _options.FeatureColumnName })
-            if (!inputSchema.Any(c => c.Name == name))
-                throw new ArgumentOutOfRangeException(nameof(inputSchema), name, $"Column '{name}' was not found in the input.");
-        // Never runs: only describes the output columns (SchemaShape.Column cannot be built outside ML.NET).
-        var ml = new MLContext(seed: 0);
-        IEstimator<ITransformer> probe = _binary
-            ? ml.Transforms.CustomMapping<NoColumns, BinaryScoreMapping.Scores>((_, _) => { }, contractName: null)
-            : ml.Transforms.CustomMapping<NoColumns, MulticlassScores>((_, _) => { }, contractName: null);
-        return probe.GetOutputSchema(inputSchema);
+        ClassifierColumns.Find(inputSchema, _options.FeatureColumnName);
+        var label = ClassifierColumns.Find(inputSchema, _options.LabelColumnName);
+        return ClassifierColumns.OutputSchema(inputSchema, label, _binary);
     }
 
     /// <summary>Reads the sequences and labels, trains the network, and wraps it as a transformer.</summary>
@@ -68,19 +68,8 @@ public sealed class RecurrentClassifierEstimator : IEstimator<RecurrentClassifie
             channel?.Info(MessageSensitivity.None, $"Training a recurrent classifier on {data.Count:N0} sequences of column '{o.FeatureColumnName}'.");
             network = SequenceClassifierTrainer.Train(data, o, channel is null ? null : line => channel.Info(MessageSensitivity.None, line));
         }
-        byte[] onnx = ClassifierWeights.ToOnnx(network, _binary, kind.KeyType);
+        byte[] onnx = ClassifierWeights.ToOnnx(network, _binary, kind.KeyType, _binary ? null : classes);
         var chain = ClassifierChain.Create(onnx, _binary, classes, o.FeatureColumnName, input);
         return new RecurrentClassifierTransformer(onnx, chain, o.FeatureColumnName, classes);
-    }
-
-    private sealed class NoColumns;
-
-    private sealed class MulticlassScores
-    {
-        [VectorType]
-        public float[] Score { get; set; } = [];
-
-        [KeyType(2)]
-        public uint PredictedLabel { get; set; }
     }
 }

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.Recurrent;
+using Microsoft.ML.Recurrent;
+
+namespace Microsoft.ML;
 
 /// <summary>
 /// Recurrent-network text transforms on <see cref="TransformsCatalog.TextTransforms"/>

@@ -12,7 +12,8 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// With n-grams, the naive Bayes evidence β · Σ W[row(g)] is added to the logits, the rows hashed as
 /// <see cref="NgramBag.Row"/> does with int64 Mul/Add/Mod.
 /// Outputs: binary <see cref="LogOdds"/> (z₁ − z₀, [1]); multiclass <see cref="Score"/> (class probabilities
-/// [classes]) and <see cref="PredictedIndex"/> (uint32 [1], 0-based).
+/// [classes]) and <see cref="PredictedIndex"/> (uint32 [1], 0-based); given the class names, <see cref="Score"/> carries
+/// them as ML.NET slot names (<see cref="GraphBuilder.SlotNames"/>).
 /// </summary>
 internal static class ClassifierGraph
 {
@@ -20,7 +21,7 @@ internal static class ClassifierGraph
     public const string Input = "rnn_sequence";
     public const string Score = "Score", LogOdds = "rnn_log_odds", PredictedIndex = "rnn_predicted_index";
 
-    public static GraphBuilder Build(ClassifierShape shape, bool binary, ElementType keyType = ElementType.UInt32)
+    public static GraphBuilder Build(ClassifierShape shape, bool binary, ElementType keyType = ElementType.UInt32, string[]? classNames = null)
     {
         var g = new GraphBuilder(Name);
         string x, ids = "";
@@ -62,6 +63,7 @@ internal static class ClassifierGraph
                 AttributeProto.Of("to", (long)ElementType.UInt32));
             g.Graph.Outputs.Add(new ValueInfoProto(Score, ElementType.Float, [shape.Classes]));
             g.Graph.Outputs.Add(new ValueInfoProto(PredictedIndex, ElementType.UInt32, [1]));
+            if (classNames is not null) g.SlotNames(Score, classNames);
         }
         return g;
     }

@@ -32,8 +32,9 @@ internal static class ClassifierWeights
     }
 
     /// <summary>The whole model file: graph, weights, a description and the classifier's settings in the metadata
-    /// (the stack's, then <c>ml_recurrent.bidirectional</c>, <c>pooling</c>, <c>classes</c>, <c>output</c>, <c>ngram_length</c>).</summary>
-    public static byte[] ToOnnx(SequenceClassifierNetwork network, bool binary, ElementType keyType = ElementType.UInt32)
+    /// (the stack's, then <c>ml_recurrent.bidirectional</c>, <c>pooling</c>, <c>classes</c>, <c>output</c>, <c>ngram_length</c>);
+    /// multiclass <paramref name="classNames"/> become the score's slot names.</summary>
+    public static byte[] ToOnnx(SequenceClassifierNetwork network, bool binary, ElementType keyType = ElementType.UInt32, string[]? classNames = null)
     {
         var s = network.Shape;
         var inv = CultureInfo.InvariantCulture;
@@ -43,7 +44,7 @@ internal static class ClassifierWeights
         metadata.Add(new(OnnxModelFile.Prefix + "classes", s.Classes.ToString(inv)));
         metadata.Add(new(OnnxModelFile.Prefix + "output", binary ? "binary" : "multiclass"));
         metadata.Add(new(OnnxModelFile.Prefix + "ngram_length", s.NgramLength.ToString(inv)));
-        return OnnxModelFile.Write(ClassifierGraph.Build(s, binary, keyType), Export(network),
+        return OnnxModelFile.Write(ClassifierGraph.Build(s, binary, keyType, classNames), Export(network),
             $"A {(s.Bidirectional ? "bidirectional " : "")}{s.Cell} sequence classifier ({s.Layers}×{s.Hidden}, {s.Pooling} pooling, " +
             $"{s.Classes} classes) exported by Microsoft.ML.Recurrent.",
             metadata);

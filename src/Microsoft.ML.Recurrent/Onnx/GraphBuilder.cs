@@ -41,6 +41,19 @@ internal sealed class GraphBuilder
         return outputs;
     }
 
+    /// <summary>
+    /// Declares ML.NET slot names for the graph output <paramref name="output"/>. ML.NET's OnnxTransformer reads them
+    /// from a node named <c>mlnet.{output}.SlotNames</c> with a <c>keys_strings</c> attribute, which is how ML.NET's own
+    /// ONNX export writes them: an ai.onnx.ml LabelEncoder of a constant, whose result nothing reads.
+    /// </summary>
+    public void SlotNames(string output, string[] names)
+    {
+        string input = Initializer(TensorProto.Texts($"mlnet.{output}.unusedInput", [names[0]]));
+        Graph.Nodes.Add(new NodeProto("LabelEncoder", $"mlnet.{output}.SlotNames", [input], [$"mlnet.{output}.unusedOutput"],
+            [AttributeProto.Of("keys_strings", names), AttributeProto.Of("values_int64s", [.. Enumerable.Range(0, names.Length).Select(i => (long)i)])],
+            ModelProto.MlDomain));
+    }
+
     /// <summary>Adds a named weight initializer to the root graph.</summary>
     public string Initializer(TensorProto tensor)
     {

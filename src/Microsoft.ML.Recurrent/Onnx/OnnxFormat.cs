@@ -11,6 +11,8 @@ internal static class OnnxFormat
     private const int MaxGraphDepth = 4;
     /// <summary>Our tensors have at most 3 dimensions; more than 8 means a corrupt or foreign file.</summary>
     private const int MaxRank = 8;
+    /// <summary>An attribute list longer than the largest class count (2^20) means a corrupt or foreign file.</summary>
+    private const int MaxListLength = 1 << 20;
 
     public static byte[] Write(ModelProto model)
     {
@@ -21,6 +23,14 @@ internal static class OnnxFormat
         if (model.DocString.Length > 0) w.String(6, model.DocString);
         w.Message(7, g => WriteGraph(g, model.Graph));
         w.Message(8, o => o.Int64(2, model.Opset)); // the default domain: no domain string
+        if (model.MlOpset > 0)
+        {
+            w.Message(8, o =>
+            {
+                o.String(1, ModelProto.MlDomain);
+                o.Int64(2, model.MlOpset);
+            });
+        }
         foreach (var (key, value) in model.Metadata)
         {
             w.Message(14, e =>
@@ -37,7 +47,7 @@ internal static class OnnxFormat
     {
         if (data.IsEmpty) throw new InvalidDataException("The ONNX data is empty.");
         var r = new ProtoReader(data, "the model");
-        long ir = 0, opset = 0;
+        long ir = 0, opset = 0, mlOpset = 0;
         string producer = "", version = "", doc = "";
         GraphProto? graph = null;
         var metadata = new List<KeyValuePair<string, string>>();
@@ -51,13 +61,17 @@ internal static class OnnxFormat
                 case 3: version = r.ReadString(type); break;
                 case 6: doc = r.ReadString(type); break;
                 case 7: graph = ReadGraph(r.ReadBytes(type), depth: 0); break;
-                case 8: opset = Math.Max(opset, ReadOpset(r.ReadBytes(type))); break;
+                case 8:
+                    var (domain, imported) = ReadOpset(r.ReadBytes(type));
+                    if (domain is "" or "ai.onnx") opset = Math.Max(opset, imported);
+                    else if (domain == ModelProto.MlDomain) mlOpset = Math.Max(mlOpset, imported);
+                    break;
                 case 14: metadata.Add(ReadEntry(r.ReadBytes(type))); break;
                 default: r.Skip(type); break;
             }
         }
         if (graph is null) throw new InvalidDataException("The data is not an ONNX model: it has no graph.");
-        var model = new ModelProto(graph) { IrVersion = ir, Opset = opset, ProducerName = producer, ProducerVersion = version, DocString = doc };
+        var model = new ModelProto(graph) { IrVersion = ir, Opset = opset, MlOpset = mlOpset, ProducerName = producer, ProducerVersion = version, DocString = doc };
         model.Metadata.AddRange(metadata);
         return model;
     }
@@ -125,6 +139,7 @@ internal static class OnnxFormat
         w.String(3, node.Name);
         w.String(4, node.OpType);
         foreach (var attribute in node.Attributes) w.Message(5, a => WriteAttribute(a, attribute));
+        if (node.Domain.Length > 0) w.String(7, node.Domain);
     }
 
     private static NodeProto ReadNode(ReadOnlySpan<byte> data, int depth)
@@ -133,7 +148,7 @@ internal static class OnnxFormat
         var inputs = new List<string>();
         var outputs = new List<string>();
         var attributes = new List<AttributeProto>();
-        string name = "", op = "";
+        string name = "", op = "", domain = "";
         while (!r.End)
         {
             var (field, type) = r.ReadTag();
@@ -144,10 +159,11 @@ internal static class OnnxFormat
                 case 3: name = r.ReadString(type); break;
                 case 4: op = r.ReadString(type); break;
                 case 5: attributes.Add(ReadAttribute(r.ReadBytes(type), depth)); break;
+                case 7: domain = r.ReadString(type); break;
                 default: r.Skip(type); break;
             }
         }
-        return new NodeProto(op, name, [.. inputs], [.. outputs], [.. attributes]);
+        return new NodeProto(op, name, [.. inputs], [.. outputs], [.. attributes], domain);
     }
 
     private static void WriteAttribute(ProtoWriter w, AttributeProto a)
@@ -158,12 +174,16 @@ internal static class OnnxFormat
             case AttributeKind.Int: w.Int64(3, a.Int); break;
             case AttributeKind.String: w.String(4, a.Text!); break;
             case AttributeKind.Graph: w.Message(6, g => WriteGraph(g, a.Graph!)); break;
+            case AttributeKind.Ints: w.PackedInt64(8, a.Ints); break;
+            case AttributeKind.Strings:
+                foreach (string text in a.Strings) w.String(9, text);
+                break;
             default: throw new ArgumentOutOfRangeException(nameof(a), a.Kind, "Unsupported attribute kind.");
         }
         w.Int64(20, (long)a.Kind);
     }
 
-    // Other attribute kinds (floats, tensors, lists) are skipped: our graphs have none.
+    // Other attribute kinds (floats, tensors, lists of those) are skipped: our graphs have none.
     private static AttributeProto ReadAttribute(ReadOnlySpan<byte> data, int depth)
     {
         var r = new ProtoReader(data, "a node attribute");
@@ -171,6 +191,8 @@ internal static class OnnxFormat
         long kind = 0, i = 0;
         string? text = null;
         GraphProto? graph = null;
+        var ints = new List<long>();
+        var strings = new List<string>();
         while (!r.End)
         {
             var (field, type) = r.ReadTag();
@@ -180,11 +202,13 @@ internal static class OnnxFormat
                 case 3: i = r.ReadInt64(type); break;
                 case 4: text = r.ReadString(type); break;
                 case 6: graph = ReadGraph(r.ReadBytes(type), depth + 1); break;
+                case 8: r.ReadInt64s(type, ints, MaxListLength); break;
+                case 9: strings.Add(r.ReadString(type)); break;
                 case 20: kind = r.ReadInt64(type); break;
                 default: r.Skip(type); break;
             }
         }
-        return new AttributeProto(name, (AttributeKind)kind) { Int = i, Text = text, Graph = graph };
+        return new AttributeProto(name, (AttributeKind)kind) { Int = i, Text = text, Graph = graph, Ints = [.. ints], Strings = [.. strings] };
     }
 
     private static void WriteTensor(ProtoWriter w, TensorProto t)
@@ -304,7 +328,7 @@ internal static class OnnxFormat
         }
     }
 
-    private static long ReadOpset(ReadOnlySpan<byte> data)
+    private static (string Domain, long Version) ReadOpset(ReadOnlySpan<byte> data)
     {
         var r = new ProtoReader(data, "an opset import");
         string domain = "";
@@ -316,7 +340,7 @@ internal static class OnnxFormat
             else if (field == 2) version = r.ReadInt64(wire);
             else r.Skip(wire);
         }
-        return domain is "" or "ai.onnx" ? version : 0;
+        return (domain, version);
     }
 
     private static KeyValuePair<string, string> ReadEntry(ReadOnlySpan<byte> data)

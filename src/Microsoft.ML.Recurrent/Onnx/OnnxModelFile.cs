@@ -44,6 +44,7 @@ internal static class OnnxModelFile
             ProducerName = Producer,
             ProducerVersion = typeof(OnnxModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
             DocString = docString,
+            MlOpset = graph.Graph.Nodes.Any(n => n.Domain == ModelProto.MlDomain) ? ModelProto.DefaultMlOpset : 0,
         };
         model.Metadata.Add(new(GraphKey, graph.Graph.Name));
         model.Metadata.Add(new(VersionKey, FormatVersion));

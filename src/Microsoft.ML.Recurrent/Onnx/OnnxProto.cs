@@ -24,8 +24,14 @@ internal sealed class ModelProto(GraphProto graph)
     /// <summary>IR version 8 and opset 17: the newest that both ONNX Runtime 1.31 and the onnx 1.12 checker accept.</summary>
     public const long DefaultIrVersion = 8, DefaultOpset = 17;
 
+    /// <summary>The ai.onnx.ml domain (LabelEncoder, which carries ML.NET's slot names) and the opset our graphs import.</summary>
+    public const string MlDomain = "ai.onnx.ml";
+    public const long DefaultMlOpset = 3;
+
     public long IrVersion { get; init; } = DefaultIrVersion;
     public long Opset { get; init; } = DefaultOpset;
+    /// <summary>The <see cref="MlDomain"/> opset, or 0 when the graph uses none of its operators.</summary>
+    public long MlOpset { get; init; }
     public string ProducerName { get; init; } = "";
     public string ProducerVersion { get; init; } = "";
     public string DocString { get; init; } = "";
@@ -44,22 +50,26 @@ internal sealed class GraphProto(string name)
     public List<ValueInfoProto> Outputs { get; } = [];
 }
 
-/// <summary>One operator application.</summary>
-internal sealed record NodeProto(string OpType, string Name, string[] Inputs, string[] Outputs, AttributeProto[] Attributes);
+/// <summary>One operator application; <see cref="Domain"/> is empty for the default (ai.onnx) operators.</summary>
+internal sealed record NodeProto(string OpType, string Name, string[] Inputs, string[] Outputs, AttributeProto[] Attributes, string Domain = "");
 
 /// <summary>
-/// A node attribute: an integer, a string (a recurrent node's direction) or a graph (a Loop body), the only kinds
-/// our graphs use; <see cref="Kind"/> says which member is set.
+/// A node attribute: an integer, a string (a recurrent node's direction), a graph (a Loop body), or a list of integers
+/// or of strings (a LabelEncoder's table), the only kinds our graphs use; <see cref="Kind"/> says which member is set.
 /// </summary>
 internal sealed record AttributeProto(string Name, AttributeKind Kind)
 {
     public long Int { get; init; }
     public string? Text { get; init; }
     public GraphProto? Graph { get; init; }
+    public long[] Ints { get; init; } = [];
+    public string[] Strings { get; init; } = [];
 
     public static AttributeProto Of(string name, long value) => new(name, AttributeKind.Int) { Int = value };
     public static AttributeProto Of(string name, string value) => new(name, AttributeKind.String) { Text = value };
     public static AttributeProto Of(string name, GraphProto graph) => new(name, AttributeKind.Graph) { Graph = graph };
+    public static AttributeProto Of(string name, long[] values) => new(name, AttributeKind.Ints) { Ints = values };
+    public static AttributeProto Of(string name, string[] values) => new(name, AttributeKind.Strings) { Strings = values };
 }
 
 /// <summary>AttributeProto.AttributeType values we use.</summary>
@@ -68,6 +78,8 @@ internal enum AttributeKind
     Int = 2,
     String = 3,
     Graph = 5,
+    Ints = 7,
+    Strings = 8,
 }
 
 /// <summary>A graph input or output: a tensor type with a shape whose dimensions are sizes or named unknowns.</summary>

@@ -8,7 +8,8 @@ namespace Microsoft.ML.Recurrent.Tests.Captioning;
 /// <summary>
 /// Beam search against a plain reference written from the textbook rule: keep the best B partial sentences by
 /// total log-probability, move the ones that end (or reach the length limit) to the finished list, go on until no
-/// partial sentence is left, and return the finished sentence with the best mean log-probability per word.
+/// partial sentence is left, and return the finished sentence with the best mean log-probability per word (or, without
+/// length normalisation, the best total log-probability).
 /// </summary>
 public sealed class BeamSearchTests
 {
@@ -17,10 +18,7 @@ public sealed class BeamSearchTests
     [Fact]
     public void Beam_search_returns_the_best_sentence_of_the_full_width_beam()
     {
-        var (features, captions, _) = TinyCaptionTask.Make(40, seed: 4);
-        var options = TinyCaptionTask.Options(RecurrentCell.Gru, ImageConditioning.Both);
-        options.Epochs = 2; // half-trained: several sentences compete
-        var captioner = ImageCaptioner.Train(features, captions, options);
+        var (captioner, _) = TinyCaptionTask.HalfTrained(RecurrentCell.Gru, epochs: 2); // several sentences compete
         var random = new Random(3);
         int differFromEarlyStop = 0;
         for (int i = 0; i < 30; i++)
@@ -38,7 +36,24 @@ public sealed class BeamSearchTests
         Assert.True(differFromEarlyStop > 0, "no input separates the full-width beam from the early-stopping one");
     }
 
-    private static List<int> Reference(CaptionNetwork network, float[] features, int beam, bool stopAtBeamFinished)
+    [Fact]
+    public void Beam_search_without_length_normalisation_returns_the_most_likely_finished_sentence()
+    {
+        var (captioner, _) = TinyCaptionTask.HalfTrained(RecurrentCell.Gru, epochs: 2);
+        var random = new Random(3);
+        int differFromNormalised = 0;
+        for (int i = 0; i < 30; i++)
+        {
+            var x = Enumerable.Range(0, TinyCaptionTask.FeatureCount).Select(_ => (float)random.NextDouble() * 1.5f).ToArray();
+            var expected = Reference(captioner.Network, x, 3, stopAtBeamFinished: false, lengthNormalized: false);
+            Assert.Equal(expected, new CaptionDecoder(captioner.Network).Beam(x, MaxLength, 3, lengthNormalized: false));
+            if (!expected.SequenceEqual(Reference(captioner.Network, x, 3, stopAtBeamFinished: false))) differFromNormalised++;
+        }
+        // Totals favour short sentences: some inputs must tell the two rules apart, or this test could not.
+        Assert.True(differFromNormalised > 0, "no input separates total from mean log-probability");
+    }
+
+    private static List<int> Reference(CaptionNetwork network, float[] features, int beam, bool stopAtBeamFinished, bool lengthNormalized = true)
     {
         var workspace = network.CreateWorkspace(1, 1);
         var start = network.CreateStates(1);
@@ -72,7 +87,7 @@ public sealed class BeamSearchTests
             }
             live = next;
         }
-        return finished.OrderByDescending(f => f.Score / (f.Words.Count + 1)).First().Words;
+        return finished.OrderByDescending(f => lengthNormalized ? f.Score / (f.Words.Count + 1) : f.Score).First().Words;
     }
 
     private static RecurrentState[] Copy(CaptionNetwork network, RecurrentState[] states)

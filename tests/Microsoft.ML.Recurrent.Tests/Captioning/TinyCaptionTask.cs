@@ -41,6 +41,18 @@ internal static class TinyCaptionTask
         Seed = 3,
     };
 
+    /// <summary>
+    /// A captioner trained for only a few epochs on 40 images (seed 4), and those images: its distributions are not
+    /// yet peaked, so greedy, sampled and beam decodings differ.
+    /// </summary>
+    public static (ImageCaptioner Captioner, List<float[]> Features) HalfTrained(RecurrentCell cell, int epochs)
+    {
+        var (features, captions, _) = Make(40, seed: 4);
+        var options = Options(cell, ImageConditioning.Both);
+        options.Epochs = epochs;
+        return (ImageCaptioner.Train(features, captions, options), features);
+    }
+
     /// <summary>Fraction of captions that name the right colour directly before the right shape.</summary>
     public static double AttributeAccuracy(IReadOnlyList<string> captions, IReadOnlyList<(string Colour, string Shape)> truth)
         => captions.Zip(truth).Count(p => p.First.Contains($"{p.Second.Colour} {p.Second.Shape}", StringComparison.Ordinal)) / (double)captions.Count;

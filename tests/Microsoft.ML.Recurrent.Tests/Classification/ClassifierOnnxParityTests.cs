@@ -4,11 +4,12 @@ using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Tests.Onnx;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Microsoft.ML.Recurrent.Tests.Classification;
 
 /// <summary>ONNX Runtime running the exported classifier graph agrees with our engine on random weights.</summary>
-public sealed class ClassifierOnnxParityTests
+public sealed class ClassifierOnnxParityTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(RecurrentCell.Gru, 1, true, SequencePooling.Max)]
@@ -63,6 +64,25 @@ public sealed class ClassifierOnnxParityTests
             var outputs = Run(session, input);
             Assert.Equal(logits[1] - logits[0], outputs[ClassifierGraph.LogOdds][0], 4);
         }
+    }
+
+    [Fact]
+    public void Class_names_become_MLNets_slot_names_in_a_valid_graph_that_reads_back_unchanged_and_scores_the_same()
+    {
+        var net = ClassifierTestNetworks.Random(RecurrentCell.Gru, 1, true, SequencePooling.Max);
+        string[] names = [.. Enumerable.Range(0, net.Shape.Classes).Select(c => $"class {c}")];
+        byte[] onnx = ClassifierWeights.ToOnnx(net, binary: false, classNames: names);
+        var model = OnnxFormat.Read(onnx);
+        Assert.Equal(onnx, OnnxFormat.Write(model));
+        Assert.Equal(ModelProto.DefaultMlOpset, model.MlOpset);
+        // The node ML.NET's OnnxTransformer looks for (the ML.NET tests check the Score column's slot names).
+        var node = Assert.Single(model.Graph.Nodes, n => n.Name == "mlnet.Score.SlotNames");
+        Assert.Equal(ModelProto.MlDomain, node.Domain);
+        Assert.Equal(names, node.Attributes.Single(a => a.Name == "keys_strings").Strings);
+        using var named = OnnxTestModels.Session(onnx);
+        using var plain = OnnxTestModels.Session(ClassifierWeights.ToOnnx(net, binary: false));
+        Assert.Equal(Run(plain, [1, 2, 3])[ClassifierGraph.Score], Run(named, [1, 2, 3])[ClassifierGraph.Score]);
+        OnnxTestModels.Check(output, onnx);
     }
 
     private static Dictionary<string, float[]> Run(InferenceSession session, int[] ids) => Run(session, [.. ids.Select(i => (uint)i)]);

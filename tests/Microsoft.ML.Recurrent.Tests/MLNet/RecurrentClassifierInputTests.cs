@@ -24,17 +24,17 @@ public sealed class RecurrentClassifierInputTests
         public float[] Features { get; set; } = [];
     }
 
-    private static readonly string[] s_colours = ["red", "green", "blue"];
+    internal static readonly string[] ColourNames = ["red", "green", "blue"];
 
     // The class is the one colour word somewhere in a sentence of filler words.
-    private static Tagged[] Colours(int count, int seed)
+    internal static Tagged[] Colours(int count, int seed)
     {
         var random = new Random(seed);
         return [.. Enumerable.Range(0, count).Select(_ =>
         {
             int c = random.Next(3), length = random.Next(2, 9), at = random.Next(length);
-            var words = Enumerable.Range(0, length).Select(i => i == at ? s_colours[c] : ((char)('a' + random.Next(8))).ToString());
-            return new Tagged { Label = s_colours[c], Text = string.Join(' ', words) };
+            var words = Enumerable.Range(0, length).Select(i => i == at ? ColourNames[c] : ((char)('a' + random.Next(8))).ToString());
+            return new Tagged { Label = ColourNames[c], Text = string.Join(' ', words) };
         })];
     }
 
@@ -53,17 +53,17 @@ public sealed class RecurrentClassifierInputTests
         Seed = 2,
     };
 
-    private static IEstimator<ITransformer> MulticlassPipeline(MLContext ml, IDataView keys)
+    internal static IEstimator<ITransformer> MulticlassPipeline(MLContext ml, IDataView keys, int epochs = 12)
         => ml.Transforms.Conversion.MapValueToKey("Label", keyData: keys)
             .Append(ml.Transforms.Text.TokenizeIntoWords("Words", "Text"))
             .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
-            .Append(ml.MulticlassClassification.Trainers.Recurrent(Small("Label", "Tokens")));
+            .Append(ml.MulticlassClassification.Trainers.Recurrent(Small("Label", "Tokens", epochs)));
 
     [Fact]
     public void Multiclass_learns_and_reports_through_MLNets_evaluator_with_the_labels_names()
     {
         var ml = new MLContext(seed: 1);
-        var keys = ml.Data.LoadFromEnumerable(s_colours.Select(c => new ClassName { Label = c }));
+        var keys = ml.Data.LoadFromEnumerable(ColourNames.Select(c => new ClassName { Label = c }));
         var model = MulticlassPipeline(ml, keys).Fit(ml.Data.LoadFromEnumerable(Colours(400, 1)));
         var test = Colours(200, 2);
         var scored = model.Transform(ml.Data.LoadFromEnumerable(test));
@@ -117,7 +117,7 @@ public sealed class RecurrentClassifierInputTests
     public void A_label_outside_the_key_range_is_a_clear_error()
     {
         var ml = new MLContext(seed: 1);
-        var keys = ml.Data.LoadFromEnumerable(s_colours.Select(c => new ClassName { Label = c }));
+        var keys = ml.Data.LoadFromEnumerable(ColourNames.Select(c => new ClassName { Label = c }));
         var rows = Colours(20, 3).Append(new Tagged { Label = "purple", Text = "a b" }).ToArray(); // not in the key data: key 0
         var error = Assert.Throws<InvalidOperationException>(() => MulticlassPipeline(ml, keys).Fit(ml.Data.LoadFromEnumerable(rows)));
         Assert.Contains("outside the label's key range", error.Message);
