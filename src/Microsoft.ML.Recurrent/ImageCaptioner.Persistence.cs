@@ -21,7 +21,7 @@ public sealed partial class ImageCaptioner
         w.Write((int)Options.Decoding);
         w.Write(Options.BeamSize);
         w.Write(Options.Temperature);
-        w.Write(Options.Seed);
+        w.Write(Options.EffectiveSeed);
         var words = _vocabulary.Words.Skip(3).ToList(); // the reserved ids are implied
         w.Write(words.Count);
         foreach (string word in words) w.Write(word);

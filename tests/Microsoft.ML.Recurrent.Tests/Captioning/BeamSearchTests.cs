@@ -19,7 +19,7 @@ public sealed class BeamSearchTests
     {
         var (features, captions, _) = TinyCaptionTask.Make(40, seed: 4);
         var options = TinyCaptionTask.Options(RecurrentCell.Gru, ImageConditioning.Both);
-        options.Epochs = 2; // half-trained: several sentences compete
+        options.MaxEpochs = 2; // half-trained: several sentences compete
         var captioner = ImageCaptioner.Train(features, captions, options);
         var random = new Random(3);
         int differFromEarlyStop = 0;

@@ -55,7 +55,7 @@ public class CaptionerPipelineTests
         var (features, captions, _) = TinyCaptionTask.Make(10, seed: 1);
         var data = ml.Data.LoadFromEnumerable(features.Zip(captions).Select(p => new FeatureRow { Features = p.First, References = [.. p.Second] }));
         var options = TinyCaptionTask.Options(RecurrentCell.Rnn, ImageConditioning.EveryStep);
-        options.Epochs = 1;
+        options.MaxEpochs = 1;
         options.Decoding = CaptionDecoding.BeamSearch;
         var model = ml.Transforms.Text.TrainCaptioner("Caption", "Features", "References", options).Fit(data);
         var error = Assert.Throws<NotSupportedException>(() => ml.Model.Save(model, data.Schema, Stream.Null));
@@ -102,7 +102,7 @@ public class CaptionerPipelineTests
             .Append(ml.Transforms.ExtractPixels("Pixels", "Image"))
             .Append(ml.Transforms.DnnFeaturizeImage("Features", m => m.ModelSelector.ResNet18(ml, m.OutputColumn, m.InputColumn, resNet), "Pixels"))
             .Append(ml.Transforms.Text.TrainCaptioner("Caption", "Features", "Reference",
-                new CaptionerOptions { HiddenSize = 32, EmbeddingSize = 16, Epochs = 5, BatchSize = 6, LearningRate = 0.01f }));
+                new CaptionerOptions { HiddenSize = 32, EmbeddingSize = 16, MaxEpochs = 5, BatchSize = 6, LearningRate = 0.01f }));
         var model = pipeline.Fit(data);
 
         var captioner = model.LastTransformer;

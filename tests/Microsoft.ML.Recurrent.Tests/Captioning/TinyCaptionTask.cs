@@ -35,7 +35,7 @@ internal static class TinyCaptionTask
         Conditioning = conditioning,
         EmbeddingSize = 8,
         HiddenSize = 24,
-        Epochs = 30,
+        MaxEpochs = 30,
         BatchSize = 8,
         LearningRate = 0.01f,
         Seed = 3,
