@@ -72,6 +72,7 @@ internal sealed class LanguageModelTrainer : ITrainingTask, IDisposable
     public static LanguageModelTrainer Run(string text, CharLanguageModelOptions options, IProgress<TrainingProgress>? progress,
         Action<string>? log, CancellationToken cancellationToken)
     {
+        options.Validate(); // before the thread count is applied, so a bad one is reported by its option's name
         using var threads = TrainingLoop.UseThreads(options);
         var trainer = new LanguageModelTrainer(text, options);
         try

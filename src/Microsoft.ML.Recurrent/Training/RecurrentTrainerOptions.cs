@@ -7,6 +7,11 @@ namespace Microsoft.ML.Recurrent;
 /// </summary>
 public abstract class RecurrentTrainerOptions
 {
+    /// <summary>Only the project's tasks derive options from this class.</summary>
+    private protected RecurrentTrainerOptions()
+    {
+    }
+
     /// <summary>Recurrent cell of every layer.</summary>
     public RecurrentCell Cell { get; set; } = RecurrentCell.Lstm;
     /// <summary>Hidden units per layer (and direction).</summary>

@@ -62,8 +62,12 @@ internal sealed partial class TrainingLoop
     public TimeSpan TrainingTime => _trainingTime;
     /// <summary>The optimizer and its moments.</summary>
     public Optimizer Optimizer => _optimizer;
-    /// <summary>Test hook: sees every iteration's gradients before they are clipped (to inject a divergence).</summary>
-    internal Action<int, float[]>? GradientHook { get; set; }
+    /// <summary>
+    /// Test hook: sees every iteration's gradients (with the iteration) before they are clipped, in every loop run on
+    /// this thread, so a test can inject a divergence into any task through its public entry point.
+    /// </summary>
+    [ThreadStatic]
+    internal static Action<int, float[]>? GradientHook;
 
     /// <summary>
     /// Applies <see cref="RecurrentTrainerOptions.NumberOfThreads"/> to the calling thread until disposed; wrap the
