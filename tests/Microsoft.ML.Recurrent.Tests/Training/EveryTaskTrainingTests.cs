@@ -20,15 +20,33 @@ public class EveryTaskTrainingTests
     {
         "language model" => new CharLanguageModelOptions
         {
-            HiddenSize = 16, Layers = 2, Dropout = 0.2f, BatchSize = 8, SequenceLength = 16, ValidationFraction = 0.1, Seed = 3,
+            HiddenSize = 16,
+            Layers = 2,
+            Dropout = 0.2f,
+            BatchSize = 8,
+            SequenceLength = 16,
+            ValidationFraction = 0.1,
+            Seed = 3,
         },
         "classifier" => new SequenceClassifierOptions
         {
-            EmbeddingSize = 8, HiddenSize = 8, BatchSize = 16, ValidationFraction = 0.2, NgramBuckets = 1024, WordDropout = 0.1f, Seed = 5,
+            EmbeddingSize = 8,
+            HiddenSize = 8,
+            BatchSize = 16,
+            ValidationFraction = 0.2,
+            NgramBuckets = 1024,
+            WordDropout = 0.1f,
+            Seed = 5,
         },
         "captioner" => new CaptionerOptions
         {
-            EmbeddingSize = 8, HiddenSize = 16, BatchSize = 8, LearningRate = 0.01f, Dropout = 0.1f, ValidationFraction = 0.2, Seed = 3,
+            EmbeddingSize = 8,
+            HiddenSize = 16,
+            BatchSize = 8,
+            LearningRate = 0.01f,
+            Dropout = 0.1f,
+            ValidationFraction = 0.2,
+            Seed = 3,
         },
         _ => throw new ArgumentOutOfRangeException(nameof(task)),
     };
