@@ -41,7 +41,7 @@ internal interface ITrainingTask
     /// </summary>
     float EndEpoch(int epochsDone, float learningRate);
 
-    /// <summary>Validation loss (and an optional metric such as accuracy), or null when the task has no validation data.</summary>
+    /// <summary>Validation loss (and the accuracy, for a classifier), or null when the task has no validation data.</summary>
     (double Loss, double? Metric)? Validate();
 
     /// <summary>Something to show in the progress report of an evaluation (a sampled text), or null.</summary>

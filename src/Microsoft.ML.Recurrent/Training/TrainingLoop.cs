@@ -106,7 +106,7 @@ internal sealed partial class TrainingLoop
             if ((o.EvaluateEvery is int every ? _iteration % every == 0 : epochEnded) || stopping)
                 Evaluate(sinks, log, perSecond);
             else if (_reportEvery is int r && _iteration % r == 0)
-                Report(sinks, Progress(null, null, perSecond));
+                Report(sinks, Progress(null, null, null, perSecond));
         }
         if (o.KeepBest && _bestParameters != null) _bestParameters.CopyTo(_task.Parameters.Values, 0);
     }
@@ -182,7 +182,7 @@ internal sealed partial class TrainingLoop
             if (!double.IsFinite(VectorKernels.SumOfSquares(_task.Parameters.Values))) throw Diverged(_iteration, "a parameter is not finite");
             SaveCheckpoint(_options.CheckpointPath);
         }
-        var report = Progress(loss, _task.Sample(), perSecond);
+        var report = Progress(loss, metric, _task.Sample(), perSecond);
         log?.Invoke($"iteration {report.Iteration}, epoch {report.Epoch:F2}: train loss {report.TrainLoss:F4}" +
                     (loss is double vl ? $", validation loss {vl:F4}" : "") +
                     (metric is double mv ? $", accuracy {mv:P2}" : "") +
@@ -196,7 +196,7 @@ internal sealed partial class TrainingLoop
         foreach (var sink in sinks) sink.Report(report);
     }
 
-    private TrainingProgress Progress(double? validation, string? sample, double perSecond)
+    private TrainingProgress Progress(double? validation, double? accuracy, string? sample, double perSecond)
     {
         var o = _options;
         double secondsPerIteration = _trainingTime.TotalSeconds / Math.Max(_iteration, 1);
@@ -210,6 +210,7 @@ internal sealed partial class TrainingLoop
             Epoch = Epochs,
             TrainLoss = _smoothLoss,
             ValidationLoss = validation,
+            ValidationAccuracy = accuracy,
             CharsPerSecond = perSecond,
             Elapsed = _trainingTime,
             Remaining = left.Count > 0 ? TimeSpan.FromSeconds(Math.Max(0, left.Min())) : null,

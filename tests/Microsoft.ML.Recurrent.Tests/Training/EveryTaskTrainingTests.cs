@@ -96,6 +96,7 @@ public class EveryTaskTrainingTests
         var resumed = Train(task, resumedOptions);
 
         Assert.Equal([24, 28], reports.Where(r => r.ValidationLoss != null).Select(r => r.Iteration)); // not 4, 8, …: it started at 20
+        Assert.All(reports.Where(r => r.ValidationLoss != null), r => Assert.Equal(task == "classifier", r.ValidationAccuracy is >= 0 and <= 1));
         Assert.Equal(uninterrupted, resumed);
         Assert.NotEqual(interrupted, resumed);
     }
