@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Tests.MLNet;
 using Xunit;
 
@@ -25,6 +26,39 @@ public class ContextSeedTests
     {
         Assert.Equal(Fit(5, null), Fit(5, null));
         Assert.NotEqual(Fit(5, null), Fit(6, null));
+    }
+
+    public sealed class Sentence
+    {
+        public bool Label { get; set; }
+        public string Text { get; set; } = "";
+    }
+
+    // The classifier's scores on its training rows, as a fingerprint of the model (its weights live in ONNX).
+    private static float[] Scores(int contextSeed)
+    {
+        var ml = new MLContext(seed: contextSeed);
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, 120).Select(i => new Sentence
+        {
+            Label = i % 2 == 0,
+            Text = string.Join(' ', Enumerable.Range(0, random.Next(2, 7)).Select(_ => ((char)('a' + random.Next(6))).ToString()).Append(i % 2 == 0 ? "good" : "bad")),
+        }).ToArray();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = new RecurrentClassifierOptions { FeatureColumnName = "Tokens", EmbeddingSize = 4, HiddenSize = 4, MaxEpochs = 1, NgramLength = 0 };
+        var model = ml.Transforms.Text.TokenizeIntoWords("Words", nameof(Sentence.Text))
+            .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
+            .Append(ml.BinaryClassification.Trainers.Recurrent(options))
+            .Fit(data);
+        Assert.Null(options.Seed);
+        return [.. model.Transform(data).GetColumn<float>("Score")];
+    }
+
+    [Fact]
+    public void TheClassifierTrainsWithTheContextsSeed()
+    {
+        Assert.Equal(Scores(5), Scores(5));
+        Assert.NotEqual(Scores(5), Scores(6));
     }
 
     [Fact]
