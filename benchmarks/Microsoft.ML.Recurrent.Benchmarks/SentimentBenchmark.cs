@@ -67,14 +67,16 @@ internal static class SentimentBenchmark
 
     private static RecurrentClassifierOptions Options(string[] args)
     {
-        var options = new RecurrentClassifierOptions { LabelColumnName = nameof(Row.Label), FeatureColumnName = "Tokens" };
+        // Seed 0, the classifier's default when the README's figures were measured (no seed now means the MLContext's).
+        var options = new RecurrentClassifierOptions { LabelColumnName = nameof(Row.Label), FeatureColumnName = "Tokens", Seed = 0 };
         for (int i = 0; i + 1 < args.Length; i++)
         {
             if (args[i] != "--set") continue;
             var (name, value) = (args[i + 1].Split('=')[0], args[i + 1].Split('=')[1]);
             var property = typeof(RecurrentClassifierOptions).GetProperty(name) ?? throw new ArgumentException($"No option '{name}'.");
-            property.SetValue(options, property.PropertyType.IsEnum ? Enum.Parse(property.PropertyType, value, ignoreCase: true)
-                : Convert.ChangeType(value, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType; // MaxEpochs, Seed, Patience, … are nullable
+            property.SetValue(options, type.IsEnum ? Enum.Parse(type, value, ignoreCase: true)
+                : Convert.ChangeType(value, type, System.Globalization.CultureInfo.InvariantCulture));
         }
         return options;
     }

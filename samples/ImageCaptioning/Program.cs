@@ -34,7 +34,7 @@ var options = new CaptionerOptions
     Cell = RecurrentCell.Lstm,
     EmbeddingSize = 64,
     HiddenSize = arguments.Get("hidden", 256),
-    Epochs = arguments.Get("epochs", 10),
+    MaxEpochs = arguments.Get("epochs", 10),
     // Three-object captions run to 18 words ("from left to right a small red circle , a large ...").
     MaxCaptionLength = 24,
     BatchSize = 32,

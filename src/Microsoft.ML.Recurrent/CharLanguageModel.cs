@@ -30,7 +30,7 @@ public sealed class CharLanguageModel
     internal LanguageNetwork Network { get; }
 
     /// <summary>Trains a model on <paramref name="text"/>.</summary>
-    /// <param name="text">The training text (its last <see cref="CharLanguageModelOptions.ValidationFraction"/> is held out for validation).</param>
+    /// <param name="text">The training text (its last <see cref="RecurrentTrainerOptions.ValidationFraction"/> is held out for validation).</param>
     /// <param name="options">Training options; null for the defaults (which stop after 10 epochs).</param>
     /// <param name="progress">Receives progress reports (iteration, epoch, losses, throughput, time left).</param>
     /// <param name="cancellationToken">Cancels training (an <see cref="OperationCanceledException"/>; the last checkpoint stays).</param>
@@ -44,7 +44,7 @@ public sealed class CharLanguageModel
         ArgumentNullException.ThrowIfNull(text);
         options ??= new CharLanguageModelOptions { MaxEpochs = 10 };
         var trainer = LanguageModelTrainer.Run(text, options, progress, log, cancellationToken);
-        return new CharLanguageModel(trainer.Vocabulary, trainer.Network, trainer.BestValidationLoss);
+        return new CharLanguageModel(trainer.Vocabulary, trainer.Network, trainer.Loop.BestValidationLoss);
     }
 
     /// <summary>Trains a model on a UTF-8 text file.</summary>

@@ -51,7 +51,7 @@ public sealed partial class ImageCaptioner
             s.Write((int)Options.Decoding);
             s.Write(Options.BeamSize);
             s.Write(Options.Temperature);
-            s.Write(Options.Seed);
+            s.Write(Options.EffectiveSeed);
         });
         w.Section("words", s =>
         {

@@ -44,6 +44,10 @@ public sealed partial class ImageCaptioner
     /// <param name="cancellationToken">Stops training between minibatches.</param>
     public static ImageCaptioner Train(IReadOnlyList<float[]> features, IReadOnlyList<IReadOnlyList<string>> captions,
         CaptionerOptions? options = null, CancellationToken cancellationToken = default)
+        => Train(features, captions, options, log: null, cancellationToken);
+
+    internal static ImageCaptioner Train(IReadOnlyList<float[]> features, IReadOnlyList<IReadOnlyList<string>> captions,
+        CaptionerOptions? options, Action<string>? log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(captions);
@@ -72,13 +76,13 @@ public sealed partial class ImageCaptioner
         var shape = new CaptionShape(options.Cell, vocabulary.Count, f, options.EmbeddingSize, options.HiddenSize, options.Layers,
             options.Dropout, options.Conditioning);
         var network = new CaptionNetwork(shape);
-        CaptionTrainer.Train(network, normalised, pairs, options, cancellationToken);
+        CaptionTrainer.Train(network, normalised, pairs, options, log, cancellationToken);
         return new ImageCaptioner(network, vocabulary, mean, inverseDeviation, options);
     }
 
     /// <summary>A caption for one image, decoded as <see cref="Options"/> says.</summary>
     public string Caption(ReadOnlySpan<float> features)
-        => Caption(features, Options.Decoding, Options.BeamSize, Options.Temperature, Options.Seed);
+        => Caption(features, Options.Decoding, Options.BeamSize, Options.Temperature, Options.EffectiveSeed);
 
     /// <summary>A caption for one image.</summary>
     /// <param name="features">The image's feature vector (<see cref="FeatureCount"/> floats).</param>

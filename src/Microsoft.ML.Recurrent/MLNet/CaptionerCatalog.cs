@@ -25,7 +25,7 @@ public static class CaptionerCatalog
         {
             Cell = cell,
             HiddenSize = hiddenSize,
-            Epochs = epochs,
+            MaxEpochs = epochs,
             Decoding = decoding,
             Seed = seed,
         });

@@ -58,7 +58,8 @@ public sealed class CaptionerEstimator : IEstimator<CaptionerTransformer>
         using (var channel = MLNetLog.TryStart(_environment))
         {
             channel?.Info(MessageSensitivity.None, $"Training an image captioner on {features.Count:N0} images of column '{FeaturesColumnName}'.");
-            captioner = ImageCaptioner.Train(features, captions, _options);
+            captioner = ImageCaptioner.Train(features, captions, ContextSeed.Apply(_options, _environment, nameof(ImageCaptioner)),
+                channel is null ? null : line => channel.Info(MessageSensitivity.None, line), CancellationToken.None);
         }
         return new CaptionerTransformer(captioner, OutputColumnName, FeaturesColumnName);
     }

@@ -36,7 +36,7 @@ public sealed class CharLanguageModelEstimator : IEstimator<CharLanguageModelTra
         public float Temperature { get; set; } = DefaultTemperature;
 
         /// <summary>Seed of the fitted transformer's sampler, the same for every row (training has its own
-        /// <see cref="CharLanguageModelOptions.Seed"/>).</summary>
+        /// <see cref="RecurrentTrainerOptions.Seed"/>).</summary>
         public int Seed { get; set; }
 
         /// <summary>Where the fitted transformer runs the model with ONNX Runtime: the CPU (default) or a CUDA device.</summary>
@@ -111,7 +111,8 @@ public sealed class CharLanguageModelEstimator : IEstimator<CharLanguageModelTra
         {
             channel?.Info(MessageSensitivity.None,
                 $"Training a character language model on {text.Length:N0} characters of column '{InputColumnName}'.");
-            model = CharLanguageModel.Train(text, _options.TrainingOptions, MLNetLog.Combine(_options.Progress, channel),
+            model = CharLanguageModel.Train(text, ContextSeed.Apply(_options.TrainingOptions, _environment, nameof(CharLanguageModel)),
+                MLNetLog.Combine(_options.Progress, channel),
                 channel is null ? null : line => channel.Info(MessageSensitivity.None, line), _options.CancellationToken);
         }
 

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Recurrent;
 /// <c>mlContext.BinaryClassification.Trainers</c> or <c>mlContext.MulticlassClassification.Trainers</c>.
 /// </summary>
 /// <remarks>
-/// Training is deterministic for a given <see cref="SequenceClassifierOptions.Seed"/>. Epoch reports go to
+/// Training is deterministic for a given <see cref="RecurrentTrainerOptions.Seed"/> (or, when it is null, the MLContext's seed). Epoch reports go to
 /// <see cref="MLContext.Log"/> (source <c>RecurrentClassifier</c>) when the catalog's context can be reached.
 /// A training set holding a single class is an error, as is a multiclass label outside its key range (a missing
 /// key) and a float sequence with NaN or infinite values.
@@ -57,7 +57,7 @@ public sealed class RecurrentClassifierEstimator : IEstimator<RecurrentClassifie
     public RecurrentClassifierTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var o = _options;
+        var o = ContextSeed.Apply(_options, _environment, "RecurrentClassifier");
         var kind = ClassifierColumns.Describe(input.Schema, o.FeatureColumnName, o.StepWidth);
         var classes = ClassifierColumns.Classes(input.Schema, o.LabelColumnName, _binary);
         var data = ClassifierColumns.Read(input, o.FeatureColumnName, o.LabelColumnName, kind, _binary, classes.Length);

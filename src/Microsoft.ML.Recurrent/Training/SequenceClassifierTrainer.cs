@@ -1,4 +1,6 @@
-using System.Diagnostics;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Numerics;
@@ -6,89 +8,122 @@ using Microsoft.ML.Recurrent.Numerics;
 namespace Microsoft.ML.Recurrent.Training;
 
 /// <summary>
-/// Trains a <see cref="SequenceClassifierNetwork"/>: minibatches of similar-length sequences (shuffled within
-/// length buckets each epoch), weighted softmax cross-entropy, global-norm clipping, and early stopping on a
-/// held-out fraction that keeps the weights of the best epoch. Single-threaded and seeded, so deterministic.
+/// The classifier's part of <see cref="TrainingLoop"/>: minibatches of similar-length sequences (shuffled within
+/// length buckets each epoch) and weighted softmax cross-entropy; the loop clips, validates on a held-out fraction,
+/// stops early and keeps the best weights. After training, the naive Bayes evidence is stacked on the network.
+/// Single-threaded and seeded, so deterministic.
 /// </summary>
-internal static class SequenceClassifierTrainer
+internal sealed class SequenceClassifierTrainer : ITrainingTask
 {
     // Batches are formed inside windows of this many batches sorted by length: little padding, still random.
     private const int BucketWindow = 50;
 
+    private readonly SequenceClassifierOptions _options;
+    private readonly SequenceDataset _data;
+    private readonly SequenceClassifierNetwork _network;
+    private readonly SequenceBatcher _batcher;
+    private readonly RandomSource _random;
+    private readonly int[] _training, _validation;
+    private readonly double[] _weights;
+    private readonly int[] _target = new int[1];
+    private readonly int _seed;
+    private int[][] _batches = [];
+
+    private SequenceClassifierTrainer(SequenceDataset data, SequenceClassifierOptions o)
+    {
+        _options = o;
+        _data = data;
+        _seed = o.EffectiveSeed;
+        _random = new RandomSource(_seed);
+        var order = Enumerable.Range(0, data.Count).ToArray();
+        Shuffling.Shuffle(order.AsSpan(), _random);
+        int validationCount = (int)(data.Count * o.ValidationFraction);
+        _validation = order[..validationCount];
+        _training = order[validationCount..];
+
+        var shape = new ClassifierShape(o.Cell, data.Vocabulary, data.Tokens != null ? o.EmbeddingSize : data.StepWidth, o.HiddenSize,
+            o.Layers, o.Bidirectional, o.Pooling, data.Classes, o.EmbeddingDropout, o.Dropout,
+            data.Tokens != null ? o.NgramLength : 0, o.NgramBuckets);
+        _network = new SequenceClassifierNetwork(shape);
+        _network.Initialize(_random);
+        _weights = ClassWeights(data, _training, o.ClassWeighting);
+        _batcher = new SequenceBatcher(_network, data);
+        Fingerprint = DataFingerprint(data, o);
+        Description = $"Training a {(o.Bidirectional ? "bidirectional " : "")}{o.Cell} {o.Layers}×{o.HiddenSize} classifier " +
+                      $"({_network.Parameters.Count:N0} parameters) on {_training.Length:N0} sequences, validating on {_validation.Length:N0}.";
+    }
+
     public static SequenceClassifierNetwork Train(SequenceDataset data, SequenceClassifierOptions o, Action<string>? log = null,
         CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(o);
         o.Validate();
         var present = data.Labels.Distinct().Count();
         if (present < 2)
             throw new InvalidOperationException($"The training set holds {(data.Count == 0 ? "no rows" : "a single class")}; a classifier needs examples of at least two classes.");
 
-        var random = new RandomSource(o.Seed);
-        var order = Enumerable.Range(0, data.Count).ToArray();
-        Shuffle(order, random);
-        int validationCount = (int)(data.Count * o.ValidationFraction);
-        var validation = order[..validationCount];
-        var training = order[validationCount..];
-
-        var shape = new ClassifierShape(o.Cell, data.Vocabulary, data.Tokens != null ? o.EmbeddingSize : data.StepWidth, o.HiddenSize,
-            o.Layers, o.Bidirectional, o.Pooling, data.Classes, o.EmbeddingDropout, o.Dropout,
-            data.Tokens != null ? o.NgramLength : 0, o.NgramBuckets);
-        var network = new SequenceClassifierNetwork(shape);
-        network.Initialize(random);
-        var weights = ClassWeights(data, training, o.ClassWeighting);
-        var optimizer = Optimizer.Create(o.Optimizer, network.Parameters.Count);
-        var batcher = new SequenceBatcher(network, data);
-        var targets = new int[o.BatchSize];
-
-        float[]? best = null;
-        double bestLoss = double.PositiveInfinity;
-        int sinceBest = 0;
-        long iteration = 0;
-        var clock = Stopwatch.StartNew();
-        for (int epoch = 1; epoch <= o.MaxEpochs; epoch++)
-        {
-            double lossSum = 0;
-            foreach (var batch in Batches(training, data, o.BatchSize, random))
-            {
-                cancellation.ThrowIfCancellationRequested();
-                network.Parameters.ZeroGradients();
-                var ws = batcher.Forward(batch, new DropoutSeed(o.Seed, iteration++), o.WordDropout);
-                double weightSum = 0;
-                for (int b = 0; b < batch.Length; b++) weightSum += weights[data.Labels[batch[b]]];
-                for (int b = 0; b < batch.Length; b++)
-                {
-                    // Per-row gradient scale w_y / Σw: the batch loss is the weighted mean.
-                    int label = data.Labels[batch[b]];
-                    targets[0] = label;
-                    lossSum += weights[label] * SoftmaxCrossEntropy.ForwardBackward(ws.Logits.AsSpan(b * data.Classes, data.Classes),
-                        targets.AsSpan(0, 1), 1, data.Classes, (float)(weights[label] / weightSum));
-                }
-                network.Backward(ws, batcher.Ids(ws.Steps * ws.Batch));
-                Step(network, optimizer, o);
-            }
-
-            string line = $"epoch {epoch}: train loss {lossSum / training.Length:F4}";
-            if (validation.Length > 0)
-            {
-                var (loss, accuracy) = Evaluate(batcher, validation, o.BatchSize);
-                line += $", validation loss {loss:F4}, accuracy {accuracy:P2}";
-                if (loss < bestLoss)
-                {
-                    bestLoss = loss;
-                    best = (float[])network.Parameters.Values.Clone();
-                    sinceBest = 0;
-                }
-                else if (++sinceBest >= o.Patience)
-                {
-                    log?.Invoke(line + $" ({clock.Elapsed.TotalSeconds:F1} s); stopping early");
-                    break;
-                }
-            }
-            log?.Invoke(line + $" ({clock.Elapsed.TotalSeconds:F1} s)");
-        }
-        best?.CopyTo(network.Parameters.Values, 0);
-        if (network.Ngrams is { } bag) BlendNgramEvidence(network, bag, batcher, training, validation, o.BatchSize, weights, log);
+        using var threads = TrainingLoop.UseThreads(o);
+        var task = new SequenceClassifierTrainer(data, o);
+        new TrainingLoop(task, o).Run(null, log, cancellation);
+        var network = task._network;
+        if (network.Ngrams is { } bag) BlendNgramEvidence(network, bag, task._batcher, task._training, task._validation, o.BatchSize, task._weights, log);
         return network;
+    }
+
+    public ParameterStore Parameters => _network.Parameters;
+    public string Description { get; }
+    public ulong Fingerprint { get; }
+
+    public int BeginEpoch(int epoch)
+    {
+        _batches = Batches(_training, _data, _options.BatchSize, _random);
+        return _batches.Length;
+    }
+
+    public (double LossSum, double Count) TrainBatch(int batch, int iteration)
+    {
+        var rows = _batches[batch];
+        int classes = _data.Classes;
+        _network.Parameters.ZeroGradients();
+        var ws = _batcher.Forward(rows, new DropoutSeed(_seed, iteration), _options.WordDropout);
+        double weightSum = 0, lossSum = 0;
+        foreach (int row in rows) weightSum += _weights[_data.Labels[row]];
+        for (int b = 0; b < rows.Length; b++)
+        {
+            // Per-row gradient scale w_y / Σw: the batch loss is the weighted mean.
+            int label = _data.Labels[rows[b]];
+            _target[0] = label;
+            lossSum += _weights[label] * SoftmaxCrossEntropy.ForwardBackward(ws.Logits.AsSpan(b * classes, classes),
+                _target, 1, classes, (float)(_weights[label] / weightSum));
+        }
+        _network.Backward(ws, _batcher.Ids(ws.Steps * ws.Batch));
+        return (lossSum, rows.Length);
+    }
+
+    public float EndEpoch(int epochsDone, float learningRate) => learningRate;
+
+    public (double Loss, double? Metric)? Validate() => _validation.Length > 0 ? Evaluate(_batcher, _validation, _options.BatchSize) : null;
+
+    public string? Sample() => null;
+
+    // Nothing but the weights and the optimizer (the loop's) carries over between batches.
+    public void WriteState(BinaryWriter writer) { }
+
+    public void ReadState(BinaryReader reader) { }
+
+    private static ulong DataFingerprint(SequenceDataset data, SequenceClassifierOptions o)
+    {
+        var hash = new XxHash64();
+        for (int i = 0; i < data.Count; i++)
+        {
+            if (data.Tokens != null) hash.Append(MemoryMarshal.AsBytes(data.Tokens[i].AsSpan()));
+            else hash.Append(MemoryMarshal.AsBytes(data.Features![i].AsSpan()));
+            hash.Append(BitConverter.GetBytes(data.Labels[i]));
+        }
+        hash.Append(Encoding.UTF8.GetBytes(string.Join('|', data.Vocabulary, data.StepWidth, data.Classes, o.EmbeddingSize, o.Bidirectional,
+            o.Pooling, o.NgramLength, o.NgramBuckets, o.EmbeddingDropout, o.WordDropout, o.ClassWeighting)));
+        return hash.GetCurrentHashAsUInt64();
     }
 
     // Stacking: counts the training rows' n-grams, fits how much the network's logits (a) and the naive Bayes
@@ -131,15 +166,6 @@ internal static class SequenceClassifierTrainer
 
     private static double Accuracy(float[] logits, int[] labels, int classes)
         => (double)Enumerable.Range(0, labels.Length).Count(i => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits.AsSpan(i * classes, classes)) == labels[i]) / labels.Length;
-
-    private static void Step(SequenceClassifierNetwork network, Optimizer optimizer, SequenceClassifierOptions o)
-    {
-        var gradients = network.Parameters.Gradients;
-        double norm = Math.Sqrt(VectorKernels.SumOfSquares(gradients));
-        if (!double.IsFinite(norm)) throw new InvalidOperationException($"Training diverged: the gradient norm is {norm}. Lower the learning rate.");
-        if (o.MaxGradientNorm > 0 && norm > o.MaxGradientNorm) VectorKernels.Scale(gradients, (float)(o.MaxGradientNorm / norm));
-        optimizer.Step(network.Parameters.Values, gradients, o.LearningRate);
-    }
 
     /// <summary>Mean loss and accuracy over <paramref name="rows"/>, without dropout.</summary>
     public static (double Loss, double Accuracy) Evaluate(SequenceBatcher batcher, int[] rows, int batchSize)
@@ -184,10 +210,10 @@ internal static class SequenceClassifierTrainer
     }
 
     // Shuffle, sort windows of BucketWindow batches by length, cut into batches, shuffle the batches.
-    private static List<int[]> Batches(int[] rows, SequenceDataset data, int batchSize, RandomSource random)
+    private static int[][] Batches(int[] rows, SequenceDataset data, int batchSize, RandomSource random)
     {
         var order = (int[])rows.Clone();
-        Shuffle(order, random);
+        Shuffling.Shuffle(order.AsSpan(), random);
         var batches = new List<int[]>();
         int window = batchSize * BucketWindow;
         for (int w = 0; w < order.Length; w += window)
@@ -196,16 +222,7 @@ internal static class SequenceClassifierTrainer
             for (int s = 0; s < sorted.Length; s += batchSize) batches.Add(sorted[s..Math.Min(s + batchSize, sorted.Length)]);
         }
         var shuffled = batches.ToArray();
-        Shuffle(shuffled, random);
-        return [.. shuffled];
-    }
-
-    private static void Shuffle<T>(T[] items, RandomSource random)
-    {
-        for (int i = items.Length - 1; i > 0; i--)
-        {
-            int j = (int)(random.NextUInt() % (uint)(i + 1));
-            (items[i], items[j]) = (items[j], items[i]);
-        }
+        Shuffling.Shuffle(shuffled.AsSpan(), random);
+        return shuffled;
     }
 }

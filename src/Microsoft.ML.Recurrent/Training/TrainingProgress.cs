@@ -1,19 +1,26 @@
 namespace Microsoft.ML.Recurrent;
 
-/// <summary>A progress report from training, sent through <see cref="IProgress{T}"/>.</summary>
+/// <summary>
+/// A progress report from training, sent through <see cref="IProgress{T}"/> at every evaluation (see
+/// <see cref="RecurrentTrainerOptions.EvaluateEvery"/>) and, for the language model, every
+/// <see cref="CharLanguageModelOptions.ReportEvery"/> iterations. Losses are per the task's unit: per character for the
+/// language model, per word for the captioner, per sequence for the classifier.
+/// </summary>
 public sealed record TrainingProgress
 {
     /// <summary>Iterations (minibatch updates) done.</summary>
     public int Iteration { get; init; }
     /// <summary>Epochs done (fractional).</summary>
     public double Epoch { get; init; }
-    /// <summary>Training loss (nats per character), exponentially smoothed.</summary>
+    /// <summary>Training loss (nats per unit), exponentially smoothed over the iterations (weight 0.02 for the newest).</summary>
     public double TrainLoss { get; init; }
-    /// <summary>Validation loss (nats per character) when this report follows an evaluation, else null.</summary>
+    /// <summary>Validation loss (nats per unit) when this report follows an evaluation with validation data, else null.</summary>
     public double? ValidationLoss { get; init; }
-    /// <summary>Validation loss in bits per character, when known.</summary>
+    /// <summary>Validation loss in bits per unit (bits per character for the language model), when known.</summary>
     public double? ValidationBitsPerChar => ValidationLoss / Math.Log(2);
-    /// <summary>Training throughput (characters per second of training time).</summary>
+    /// <summary>Validation accuracy, for a classifier's evaluation with validation data, else null.</summary>
+    public double? ValidationAccuracy { get; init; }
+    /// <summary>Training throughput in units (characters, words, sequences) per second of training time.</summary>
     public double CharsPerSecond { get; init; }
     /// <summary>Training time so far.</summary>
     public TimeSpan Elapsed { get; init; }

@@ -27,7 +27,7 @@ public class CaptionGraphTests(ITestOutputHelper output)
         var (features, captions, _) = TinyCaptionTask.Make(60, seed: 1);
         var options = TinyCaptionTask.Options(cell, conditioning);
         options.Layers = layers;
-        options.Epochs = 4; // part-trained: captions vary in length and content, so the comparison is not trivial
+        options.MaxEpochs = 4; // part-trained: captions vary in length and content, so the comparison is not trivial
         var captioner = ImageCaptioner.Train(features, captions, options);
         var transformer = new CaptionerTransformer(captioner, "Caption", "Features");
 

@@ -11,7 +11,7 @@ public class CaptionerPersistenceTests
     {
         var (features, captions, _) = TinyCaptionTask.Make(40, seed: 4);
         var options = TinyCaptionTask.Options(RecurrentCell.Lstm, ImageConditioning.Both);
-        options.Epochs = 3;
+        options.MaxEpochs = 3;
         options.Decoding = CaptionDecoding.BeamSearch;
         return (ImageCaptioner.Train(features, captions, options), features);
     });

@@ -74,7 +74,7 @@ public class CaptionerPipelineTests
         Assert.Throws<NotSupportedException>(() => ml.Transforms.Text.TrainCaptioner("Caption", "Features", "References", decoding: CaptionDecoding.Sampling));
 
         var (features, captions, _) = TinyCaptionTask.Make(10, seed: 1);
-        options.Epochs = 1;
+        options.MaxEpochs = 1;
         var beam = ImageCaptioner.Train(features, captions, options);
         Assert.Contains("BeamSearch", Assert.Throws<NotSupportedException>(() => new CaptionerTransformer(beam, "Caption", "Features")).Message);
     }
@@ -84,7 +84,7 @@ public class CaptionerPipelineTests
     {
         var (features, captions, _) = TinyCaptionTask.Make(10, seed: 1);
         var options = TinyCaptionTask.Options(RecurrentCell.Rnn, ImageConditioning.EveryStep);
-        options.Epochs = 1;
+        options.MaxEpochs = 1;
         var captioner = ImageCaptioner.Train(features, captions, options);
         Assert.Contains("used internally", Assert.Throws<ArgumentException>(() => new CaptionerTransformer(captioner, "Caption", "caption_features")).Message);
         Assert.Contains("used internally", Assert.Throws<ArgumentException>(() => new CaptionerTransformer(captioner, "caption_text", "Features")).Message);
@@ -130,7 +130,7 @@ public class CaptionerPipelineTests
             .Append(ml.Transforms.ExtractPixels("Pixels", "Image"))
             .Append(ml.Transforms.DnnFeaturizeImage("Features", m => m.ModelSelector.ResNet18(ml, m.OutputColumn, m.InputColumn, resNet), "Pixels"))
             .Append(ml.Transforms.Text.TrainCaptioner("Caption", "Features", "Reference",
-                new CaptionerOptions { HiddenSize = 32, EmbeddingSize = 16, Epochs = 5, BatchSize = 6, LearningRate = 0.01f }));
+                new CaptionerOptions { HiddenSize = 32, EmbeddingSize = 16, MaxEpochs = 5, BatchSize = 6, LearningRate = 0.01f }));
         var model = pipeline.Fit(data);
 
         var captioner = model.LastTransformer;

@@ -25,7 +25,7 @@ public class ImageCaptionerTests
     {
         var (features, captions, _) = TinyCaptionTask.Make(40, seed: 4);
         var options = TinyCaptionTask.Options(RecurrentCell.Lstm, ImageConditioning.Both);
-        options.Epochs = 3; // half-trained: the distributions are not yet peaked, so greedy choices are not trivial
+        options.MaxEpochs = 3; // half-trained: the distributions are not yet peaked, so greedy choices are not trivial
         var captioner = ImageCaptioner.Train(features, captions, options);
         var random = new Random(9);
         for (int i = 0; i < 25; i++)
@@ -57,7 +57,7 @@ public class ImageCaptionerTests
         Assert.Throws<ArgumentException>(() => ImageCaptioner.Train(features, captions.Take(3).ToList()));
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageCaptioner.Train(features, captions, new CaptionerOptions { Dropout = 1f }));
         Assert.Throws<ArgumentException>(() => ImageCaptioner.Train(features, [.. captions.Select(_ => (IReadOnlyList<string>)["!!"])]));
-        var captioner = ImageCaptioner.Train(features, captions, new CaptionerOptions { Epochs = 1, HiddenSize = 4, EmbeddingSize = 2 });
+        var captioner = ImageCaptioner.Train(features, captions, new CaptionerOptions { MaxEpochs = 1, HiddenSize = 4, EmbeddingSize = 2 });
         Assert.Throws<ArgumentException>(() => captioner.Caption(new float[3]));
     }
 
@@ -66,7 +66,7 @@ public class ImageCaptionerTests
     {
         var (features, captions, _) = TinyCaptionTask.Make(40, seed: 4);
         var options = TinyCaptionTask.Options(RecurrentCell.Gru, ImageConditioning.Both);
-        options.Epochs = 3;
+        options.MaxEpochs = 3;
         options.Decoding = CaptionDecoding.BeamSearch;
         var captioner = ImageCaptioner.Train(features, captions, options);
         using var dir = new TestData.TempDirectory();

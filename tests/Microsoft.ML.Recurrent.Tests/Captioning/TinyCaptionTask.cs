@@ -35,7 +35,7 @@ internal static class TinyCaptionTask
         Conditioning = conditioning,
         EmbeddingSize = 8,
         HiddenSize = 24,
-        Epochs = 30,
+        MaxEpochs = 30,
         BatchSize = 8,
         LearningRate = 0.01f,
         Seed = 3,
@@ -49,7 +49,7 @@ internal static class TinyCaptionTask
     {
         var (features, captions, _) = Make(40, seed: 4);
         var options = Options(cell, ImageConditioning.Both);
-        options.Epochs = epochs;
+        options.MaxEpochs = epochs;
         return (ImageCaptioner.Train(features, captions, options), features);
     }
 

@@ -121,7 +121,7 @@ public sealed class OutputSchemaTests(TinyLanguageModelFixture languageModel) : 
         var (features, captions, _) = TinyCaptionTask.Make(20, seed: 1);
         var data = ml.Data.LoadFromEnumerable(features.Zip(captions).Select(p => new CaptionRow { Features = p.First, References = [.. p.Second] }));
         var options = TinyCaptionTask.Options(RecurrentCell.Gru, ImageConditioning.Both);
-        options.Epochs = 1;
+        options.MaxEpochs = 1;
         AssertDeclaredIsProduced(ml, ml.Transforms.Text.TrainCaptioner("Caption", "Features", "References", options), data);
     }
 

@@ -52,8 +52,14 @@ public class TrainerTests
         CharLanguageModel.Train(text, o);
         Assert.True(File.Exists(o.CheckpointPath));
         o.MaxIterations = 40;
-        var resumed = CharLanguageModel.Train(text, o);
+        var reports = new List<TrainingProgress>();
+        var lines = new List<string>();
+        var resumed = CharLanguageModel.Train(text, o, new Collect(reports), lines.Add, default);
 
+        // A real resume starts at the checkpoint's iteration and does only the remaining 20: a rerun from iteration 0
+        // would end with the same weights (training is deterministic) but report 10, 20, 30, 40.
+        Assert.Equal($"Resumed from checkpoint '{o.CheckpointPath}' at iteration 20.", lines[0]);
+        Assert.Equal([30, 40], reports.Select(r => r.Iteration));
         Assert.Equal(uninterruptedModel.Network.Parameters.Values, resumed.Network.Parameters.Values);
         Assert.Equal(uninterruptedModel.ValidationLoss, resumed.ValidationLoss);
         Assert.NotEqual(uninterrupted.Network.Parameters.Values, resumed.Network.Parameters.Values); // 40 updates moved the weights

@@ -1,0 +1,190 @@
+using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Training;
+using Xunit;
+
+namespace Microsoft.ML.Recurrent.Tests.Training;
+
+/// <summary>
+/// The loop's own rules on a scripted task (one parameter pulled towards a target by SGD, validation losses read
+/// from a list), where every iteration, evaluation and epoch boundary can be counted exactly.
+/// </summary>
+public class TrainingLoopTests
+{
+    private sealed class Options : RecurrentTrainerOptions
+    {
+        public Options()
+        {
+            Optimizer = OptimizerKind.Sgd;
+            LearningRate = 0.25f;
+        }
+    }
+
+    private sealed class ScriptedTask(int batchesPerEpoch, params double[] validationLosses) : ITrainingTask
+    {
+        private int _evaluations;
+
+        public ParameterStore Parameters { get; } = Store();
+        public List<int> EpochsBegun { get; } = [];
+        public List<float> ValuesAtEvaluations { get; } = [];
+        public int? NaNAtIteration { get; init; }
+        public string Description => "scripted";
+        public ulong Fingerprint => 42;
+
+        public int BeginEpoch(int epoch)
+        {
+            EpochsBegun.Add(epoch);
+            return batchesPerEpoch;
+        }
+
+        // loss (w − 1)², gradient 2(w − 1)
+        public (double LossSum, double Count) TrainBatch(int batch, int iteration)
+        {
+            float w = Parameters.Values[0];
+            Parameters.Gradients[0] = iteration == NaNAtIteration ? float.NaN : 2 * (w - 1);
+            return ((w - 1) * (w - 1), 1);
+        }
+
+        public float EndEpoch(int epochsDone, float learningRate) => learningRate;
+
+        public (double Loss, double? Metric)? Validate()
+        {
+            ValuesAtEvaluations.Add(Parameters.Values[0]);
+            return validationLosses.Length == 0 ? null : (validationLosses[_evaluations++], null);
+        }
+
+        public string? Sample() => null;
+        public void WriteState(BinaryWriter writer) => writer.Write(_evaluations);
+        public void ReadState(BinaryReader reader) => _evaluations = reader.ReadInt32();
+
+        private static ParameterStore Store()
+        {
+            var store = new ParameterStore();
+            store.Declare("w", 1, 1);
+            store.Seal();
+            return store;
+        }
+    }
+
+    private sealed class Collect : IProgress<TrainingProgress>
+    {
+        public List<TrainingProgress> Reports { get; } = [];
+        public void Report(TrainingProgress value) => Reports.Add(value);
+    }
+
+    [Fact]
+    public void FractionalEpochsStopMidEpochAndEvaluateAtEveryEpochEndAndAtTheEnd()
+    {
+        var task = new ScriptedTask(4);
+        var progress = new Collect();
+        var loop = new TrainingLoop(task, new Options { MaxEpochs = 1.5 });
+        loop.Run(progress, null, default);
+        Assert.Equal(6, loop.Iterations);
+        Assert.Equal(1.5, loop.Epochs);
+        Assert.Equal([0, 1], task.EpochsBegun);
+        Assert.Equal([4, 6], progress.Reports.Select(r => r.Iteration));
+    }
+
+    [Fact]
+    public void EarlyStoppingWaitsPatienceEvaluationsAndKeepBestRestoresTheBestParameters()
+    {
+        var task = new ScriptedTask(1, 3.0, 2.0, 2.5, 2.6, 1.0);
+        var loop = new TrainingLoop(task, new Options { MaxIterations = 5, EvaluateEvery = 1, Patience = 2 });
+        loop.Run(null, null, default);
+        Assert.Equal(4, loop.Iterations); // the 4th evaluation is the 2nd without improvement
+        Assert.True(loop.StoppedEarly);
+        Assert.Equal(2.0, loop.BestValidationLoss);
+        Assert.Equal(task.ValuesAtEvaluations[1], task.Parameters.Values[0]);
+        Assert.NotEqual(task.ValuesAtEvaluations[3], task.Parameters.Values[0]);
+    }
+
+    [Fact]
+    public void WithoutKeepBestTheLastParametersStay()
+    {
+        var task = new ScriptedTask(1, 3.0, 2.0, 2.5);
+        new TrainingLoop(task, new Options { MaxIterations = 3, EvaluateEvery = 1, KeepBest = false }).Run(null, null, default);
+        Assert.Equal(task.ValuesAtEvaluations[2], task.Parameters.Values[0]);
+    }
+
+    [Fact]
+    public void ClampingAndGlobalNormClippingBoundTheUpdate()
+    {
+        // w = 0: the gradient is −2; clamped to −0.5 and then scaled to norm 0.1, SGD 0.25 moves w by 0.025.
+        var task = new ScriptedTask(1);
+        new TrainingLoop(task, new Options { MaxIterations = 1, GradientClip = 0.5f, MaxGradientNorm = 0.1f }).Run(null, null, default);
+        Assert.Equal(0.025f, task.Parameters.Values[0], 6);
+    }
+
+    [Fact]
+    public void ANonFiniteGradientIsNeverAppliedAndTheCheckpointStaysAtTheLastGoodState()
+    {
+        using var dir = new TestData.TempDirectory();
+        string checkpoint = dir.File("run.ckpt");
+        var task = new ScriptedTask(2) { NaNAtIteration = 3 };
+        var loop = new TrainingLoop(task, new Options { MaxIterations = 10, EvaluateEvery = 1, CheckpointPath = checkpoint });
+        var e = Assert.Throws<InvalidOperationException>(() => loop.Run(null, null, default));
+        Assert.Contains("diverged at iteration 4", e.Message);
+        Assert.Contains($"'{checkpoint}' is intact", e.Message);
+        Assert.Equal(3, loop.Iterations);
+        Assert.Equal(task.ValuesAtEvaluations[^1], task.Parameters.Values[0]); // the NaN update was not applied
+        Assert.True(float.IsFinite(task.Parameters.Values[0]));
+
+        var resumed = new ScriptedTask(2);
+        var again = new TrainingLoop(resumed, new Options { MaxIterations = 3, EvaluateEvery = 1, CheckpointPath = checkpoint });
+        again.Run(null, null, default);
+        Assert.Equal(3, again.Iterations); // the checkpoint is the state after iteration 3: nothing left to do
+        Assert.Equal(task.Parameters.Values[0], resumed.Parameters.Values[0]);
+    }
+
+    [Fact]
+    public void AResumedRunReplaysTheEpochsBegunAndDoesOnlyTheRemainingIterations()
+    {
+        using var dir = new TestData.TempDirectory();
+        var options = new Options { MaxIterations = 7, EvaluateEvery = 1, CheckpointPath = dir.File("run.ckpt") };
+        double[] improving = [.. Enumerable.Range(0, 20).Select(i => 10.0 - i)];
+        var first = new ScriptedTask(3, improving);
+        new TrainingLoop(first, options).Run(null, null, default);
+
+        options.MaxIterations = 10;
+        var second = new ScriptedTask(3, improving);
+        var progress = new Collect();
+        var lines = new List<string>();
+        var loop = new TrainingLoop(second, options);
+        loop.Run(progress, lines.Add, default);
+        Assert.Equal([8, 9, 10], progress.Reports.Select(r => r.Iteration));
+        Assert.Contains("Resumed from checkpoint", lines[0]);
+        Assert.Contains("at iteration 7", lines[0]);
+        Assert.Equal([0, 1, 2, 3], second.EpochsBegun); // epochs 0 and 1 replayed, 2 (at batch 1) re-begun, 3 trained
+        Assert.Equal(10, loop.Iterations);
+
+        var uninterrupted = new ScriptedTask(3, improving);
+        new TrainingLoop(uninterrupted, new Options { MaxIterations = 10, EvaluateEvery = 1 }).Run(null, null, default);
+        Assert.Equal(uninterrupted.Parameters.Values, second.Parameters.Values);
+    }
+
+    [Fact]
+    public void ATimeBudgetStopsTraining()
+    {
+        var task = new ScriptedTask(1);
+        var loop = new TrainingLoop(task, new Options { TimeBudget = TimeSpan.FromTicks(1), MaxIterations = 100_000 });
+        loop.Run(null, null, default);
+        Assert.InRange(loop.Iterations, 1, 99_999); // the first iteration that takes a tick (100 ns) ends it
+    }
+
+    [Fact]
+    public void CancellationStopsBeforeTheNextBatch()
+    {
+        using var cancel = new CancellationTokenSource();
+        var task = new ScriptedTask(1);
+        var loop = new TrainingLoop(task, new Options { MaxIterations = 100, Progress = new CancelAt(cancel, 3), EvaluateEvery = 1 });
+        Assert.Throws<OperationCanceledException>(() => loop.Run(null, null, cancel.Token));
+        Assert.Equal(3, loop.Iterations);
+    }
+
+    private sealed class CancelAt(CancellationTokenSource source, int iteration) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Iteration == iteration) source.Cancel();
+        }
+    }
+}
