@@ -17,10 +17,10 @@ public static class CaptionerCatalog
     /// <param name="hiddenSize">Hidden units per layer.</param>
     /// <param name="epochs">Passes over the (image, caption) pairs.</param>
     /// <param name="decoding">Greedy; beam search and sampling throw <see cref="NotSupportedException"/> here, since the pipeline runs (and saves) an ONNX greedy decoder.</param>
-    /// <param name="seed">Seed of initialisation, shuffling and sampling.</param>
+    /// <param name="seed">Seed of initialisation, shuffling and sampling; null takes one from the MLContext's seed.</param>
     public static CaptionerEstimator TrainCaptioner(this TransformsCatalog.TextTransforms catalog, string outputColumnName,
         string featuresColumnName, string captionColumnName, RecurrentCell cell = RecurrentCell.Lstm, int hiddenSize = 128,
-        int epochs = 20, CaptionDecoding decoding = CaptionDecoding.Greedy, int seed = 1)
+        int epochs = 20, CaptionDecoding decoding = CaptionDecoding.Greedy, int? seed = null)
         => TrainCaptioner(catalog, outputColumnName, featuresColumnName, captionColumnName, new CaptionerOptions
         {
             Cell = cell,

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Recurrent;
 /// Trains a <see cref="CharLanguageModel"/> on a text column: <see cref="Fit(IDataView)"/> joins all rows of the
 /// column with <c>'\n'</c> and trains on the result. The fitted <see cref="CharLanguageModelTransformer"/> reads a
 /// prompt from the same column and writes a generated continuation. Create it with
-/// <see cref="RecurrentTextCatalog.TrainCharLanguageModel(TransformsCatalog.TextTransforms, string, string?, int, int, RecurrentCell, int, float, double, int)"/>.
+/// <see cref="RecurrentTextCatalog.TrainCharLanguageModel(TransformsCatalog.TextTransforms, string, string?, int, int, RecurrentCell, int, float, double, int?)"/>.
 /// </summary>
 /// <remarks>
 /// Training progress is sent to <see cref="Options.Progress"/> and, as one line per report, to

@@ -19,7 +19,7 @@ public static class RecurrentClassificationCatalog
     /// <param name="cell">Recurrent cell.</param>
     /// <param name="hiddenSize">Hidden units per direction.</param>
     /// <param name="maxEpochs">Most epochs (training stops early on a held-out 10%).</param>
-    /// <param name="seed">Seed: the same seed gives the same model.</param>
+    /// <param name="seed">Seed: the same seed gives the same model; null takes one from the MLContext's seed.</param>
     /// <example>
     /// <code>
     /// var pipeline = ml.Transforms.Text.TokenizeIntoWords("Words", "Text")
@@ -29,7 +29,7 @@ public static class RecurrentClassificationCatalog
     /// </example>
     public static RecurrentClassifierEstimator Recurrent(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", RecurrentCell cell = RecurrentCell.Gru,
-        int hiddenSize = 100, int maxEpochs = 4, int seed = 0)
+        int hiddenSize = 100, int maxEpochs = 4, int? seed = null)
         => Recurrent(catalog, SimpleOptions(labelColumnName, featureColumnName, cell, hiddenSize, maxEpochs, seed));
 
     /// <summary>Creates a binary recurrent classifier with every option (see <see cref="RecurrentClassifierOptions"/>).</summary>
@@ -52,10 +52,10 @@ public static class RecurrentClassificationCatalog
     /// <param name="cell">Recurrent cell.</param>
     /// <param name="hiddenSize">Hidden units per direction.</param>
     /// <param name="maxEpochs">Most epochs (training stops early on a held-out 10%).</param>
-    /// <param name="seed">Seed: the same seed gives the same model.</param>
+    /// <param name="seed">Seed: the same seed gives the same model; null takes one from the MLContext's seed.</param>
     public static RecurrentClassifierEstimator Recurrent(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", RecurrentCell cell = RecurrentCell.Gru,
-        int hiddenSize = 100, int maxEpochs = 4, int seed = 0)
+        int hiddenSize = 100, int maxEpochs = 4, int? seed = null)
         => Recurrent(catalog, SimpleOptions(labelColumnName, featureColumnName, cell, hiddenSize, maxEpochs, seed));
 
     /// <summary>Creates a multiclass recurrent classifier with every option (see <see cref="RecurrentClassifierOptions"/>).</summary>
@@ -70,7 +70,7 @@ public static class RecurrentClassificationCatalog
 
     // The simple overloads' arguments as options (the same for binary and multiclass).
     private static RecurrentClassifierOptions SimpleOptions(string labelColumnName, string featureColumnName, RecurrentCell cell,
-        int hiddenSize, int maxEpochs, int seed) => new()
+        int hiddenSize, int maxEpochs, int? seed) => new()
         {
             LabelColumnName = labelColumnName,
             FeatureColumnName = featureColumnName,

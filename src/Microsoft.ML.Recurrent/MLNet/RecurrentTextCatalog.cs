@@ -24,7 +24,8 @@ public static class RecurrentTextCatalog
     /// <param name="maxLength">Number of characters generated per row.</param>
     /// <param name="temperature">Sampling temperature (0 = greedy, higher = more varied).</param>
     /// <param name="epochs">Training epochs (passes over the text).</param>
-    /// <param name="seed">Seed for training and for the sampler: the same seed gives the same model and text.</param>
+    /// <param name="seed">Seed for training and for the sampler: the same seed gives the same model and text; null takes the
+    /// training seed from the MLContext's seed and samples with seed 0.</param>
     /// <example>
     /// <code>
     /// var lm = mlContext.Transforms.Text.TrainCharLanguageModel("Generated", "Text", hiddenSize: 64, epochs: 5)
@@ -35,7 +36,7 @@ public static class RecurrentTextCatalog
     public static CharLanguageModelEstimator TrainCharLanguageModel(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName, string? inputColumnName = null, int hiddenSize = 128, int layers = 2,
         RecurrentCell cell = RecurrentCell.Lstm, int maxLength = CharLanguageModelEstimator.Options.DefaultMaxLength,
-        float temperature = CharLanguageModelEstimator.Options.DefaultTemperature, double epochs = 10, int seed = 1)
+        float temperature = CharLanguageModelEstimator.Options.DefaultTemperature, double epochs = 10, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
@@ -57,7 +58,7 @@ public static class RecurrentTextCatalog
             },
             MaxLength = maxLength,
             Temperature = temperature,
-            Seed = seed,
+            Seed = seed ?? 0,
         };
         return TrainCharLanguageModel(catalog, outputColumnName, inputColumnName, options);
     }
