@@ -22,27 +22,33 @@ internal static class Elementwise
 {
     /// <summary>Applies op to elements [0, length) with vectors at most width bits wide.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run<TOp>(TOp op, int length, int width) where TOp : struct, IElementwiseOp
+    public static void Run<TOp>(in TOp op, int length, int width) where TOp : struct, IElementwiseOp
     {
+        // A width is entered only when a whole vector of it is left: the calls are most of the cost of a short
+        // row (a batch row of a gate kernel is often a few vectors long).
         int i = 0;
-        if (width >= 512)
-            i = Loop<TOp, V512>(op, length, i);
-        if (width >= 256)
-            i = Loop<TOp, V256>(op, length, i);
-        if (width >= 128)
-            i = Loop<TOp, V128>(op, length, i);
-        Loop<TOp, V1>(op, length, i);
+        if (width >= 512 && length - i >= V512.Count)
+            i = Loop<TOp, V512>(in op, length, i);
+        if (width >= 256 && length - i >= V256.Count)
+            i = Loop<TOp, V256>(in op, length, i);
+        if (width >= 128 && length - i >= V128.Count)
+            i = Loop<TOp, V128>(in op, length, i);
+        if (i < length)
+            Loop<TOp, V1>(in op, length, i);
     }
 
-    // The operator arrives by value: a local copy whose fields (the operand pointers) the JIT keeps in registers.
+    // The operator arrives by reference and is copied into a local, whose fields (the operand pointers) the JIT
+    // keeps in registers. Passed by value instead, it is copied to the stack in 16-byte pieces that the callee reads
+    // back as 8-byte fields: a store-forwarding stall on every call, a fifth of a short row's time.
     // AggressiveOptimization: tier-0 code of these loops is tens of times slower, and tiering up can take longer
     // than a short run. NoInlining: inlined into a caller's own loop (the rows of a batch), the fused gate
     // bodies exceed what the register allocator tracks and spill a third of their vectors to the stack.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static int Loop<TOp, T>(TOp op, int length, int i) where TOp : struct, IElementwiseOp where T : unmanaged, IVec<T>
+    private static int Loop<TOp, T>(in TOp op, int length, int i) where TOp : struct, IElementwiseOp where T : unmanaged, IVec<T>
     {
+        var local = op;
         for (; i + T.Count <= length; i += T.Count)
-            op.Invoke<T>(i);
+            local.Invoke<T>(i);
         return i;
     }
 }
