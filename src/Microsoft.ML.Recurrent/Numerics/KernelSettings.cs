@@ -22,8 +22,8 @@ internal static class KernelSettings
     /// <summary>
     /// The widest vectors this CPU runs: 512, 256 (AVX2 with fused multiply-add), 128 (Arm64 AdvSimd, x64 SSE)
     /// or 0 (scalar). Where the runtime reports a width as not accelerated (e.g. CPUs that slow down under
-    /// 512-bit code), the next one is used. The 128-bit kernels fuse multiply-adds as every other width does;
-    /// on an x64 CPU without FMA the runtime computes those in software, as the scalar path must too.
+    /// 512-bit code), the next one is used. The 128-bit kernels fuse multiply-adds as every other width does; on
+    /// an x64 CPU without FMA those are computed in software lane by lane, as the scalar path computes them too.
     /// </summary>
     public static int HardwareVectorWidth { get; } =
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 512
