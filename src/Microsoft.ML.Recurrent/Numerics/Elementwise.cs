@@ -41,8 +41,9 @@ internal static class Elementwise
     // keeps in registers. Passed by value instead, it is copied to the stack in 16-byte pieces that the callee reads
     // back as 8-byte fields: a store-forwarding stall on every call, a fifth of a short row's time.
     // AggressiveOptimization: tier-0 code of these loops is tens of times slower, and tiering up can take longer
-    // than a short run. NoInlining: inlined into a caller's own loop (the rows of a batch), the fused gate
-    // bodies exceed what the register allocator tracks and spill a third of their vectors to the stack.
+    // than a short run. NoInlining: one compiled loop per operator and width, the unit whose code was checked (the
+    // fused gate bodies keep every vector in registers); a copy inlined into a caller's row loop once spilled a
+    // third of the LSTM vectors to the stack.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static int Loop<TOp, T>(in TOp op, int length, int i) where TOp : struct, IElementwiseOp where T : unmanaged, IVec<T>
     {
