@@ -5,12 +5,11 @@ namespace Microsoft.ML.Recurrent.Numerics;
 /// <summary>
 /// Fused element-wise math of the recurrent cells for one time step over a minibatch of B rows.
 /// Gate blocks within a row are laid out contiguously: LSTM [i | f | o | g], GRU [r | z | n], each H wide.
-/// Each kernel makes one pass over a row, widest vectors first and one lane for the tail; σ and tanh come from
-/// <see cref="SimdMath"/>, so results are identical for every <see cref="KernelSettings.VectorWidth"/>.
+/// Each kernel is an <see cref="IElementwiseOp"/> that <see cref="Elementwise.Run"/> drives over one row, widest
+/// vectors first and one lane for the tail; σ and tanh come from <see cref="SimdMath"/>, so results are identical
+/// for every <see cref="KernelSettings.VectorWidth"/>.
 /// An output may be the same span as an input of the same shape (e.g. dGates = gates): every element's inputs
 /// are read before its outputs are written.
-/// Inner loops are compiled fully optimised on first use (AggressiveOptimization): their tier-0 code is tens of
-/// times slower, and tiering up can take longer than a short run.
 /// </summary>
 internal static unsafe class GateKernels
 {
@@ -28,23 +27,17 @@ internal static unsafe class GateKernels
         {
             for (int b = 0; b < batch; b++)
             {
-                float* g = pg + (long)b * 4 * hidden;
                 long s = (long)b * hidden;
-                int j = 0;
-                if (width == 512)
-                    j = LstmForward<V512>(g, pcp + s, pc + s, ptc + s, ph + s, hidden, j);
-                if (width >= 256)
-                    j = LstmForward<V256>(g, pcp + s, pc + s, ptc + s, ph + s, hidden, j);
-                LstmForward<V1>(g, pcp + s, pc + s, ptc + s, ph + s, hidden, j);
+                Elementwise.Run(new LstmForwardOp(pg + 4 * s, pcp + s, pc + s, ptc + s, ph + s, hidden), hidden, width);
             }
         }
     }
 
-    /// <summary>One batch row from column j while a whole vector fits; returns the first column not done.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int LstmForward<T>(float* g, float* cPrev, float* c, float* tanhC, float* h, int hidden, int j) where T : unmanaged, IVec<T>
+    // One batch row: g [4H], cPrev, c, tanhC, h [H].
+    private readonly struct LstmForwardOp(float* g, float* cPrev, float* c, float* tanhC, float* h, int hidden) : IElementwiseOp
     {
-        for (; j + T.Count <= hidden; j += T.Count)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int j) where T : unmanaged, IVec<T>
         {
             float* gj = g + j;
             var i = SimdMath.Sigmoid(T.Load(gj));
@@ -61,8 +54,6 @@ internal static unsafe class GateKernels
             T.Store(tc, tanhC + j);
             T.Store(o * tc, h + j);
         }
-
-        return j;
     }
 
     /// <summary>
@@ -83,23 +74,18 @@ internal static unsafe class GateKernels
             for (int b = 0; b < batch; b++)
             {
                 long g4 = (long)b * 4 * hidden, s = (long)b * hidden;
-                int j = 0;
-                if (width == 512)
-                    j = LstmBackward<V512>(pg + g4, pcp + s, ptc + s, pdh + s, pdc + s, pdg + g4, hidden, j);
-                if (width >= 256)
-                    j = LstmBackward<V256>(pg + g4, pcp + s, ptc + s, pdh + s, pdc + s, pdg + g4, hidden, j);
-                LstmBackward<V1>(pg + g4, pcp + s, ptc + s, pdh + s, pdc + s, pdg + g4, hidden, j);
+                Elementwise.Run(new LstmBackwardOp(pg + g4, pcp + s, ptc + s, pdh + s, pdc + s, pdg + g4, hidden), hidden, width);
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int LstmBackward<T>(float* g, float* cPrev, float* tanhC, float* dh, float* dc, float* dGates, int hidden, int j)
-        where T : unmanaged, IVec<T>
+    // One batch row: g, dGates [4H], cPrev, tanhC, dh, dc [H].
+    private readonly struct LstmBackwardOp(float* g, float* cPrev, float* tanhC, float* dh, float* dc, float* dGates, int hidden) : IElementwiseOp
     {
-        var one = T.Create(1f);
-        for (; j + T.Count <= hidden; j += T.Count)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int j) where T : unmanaged, IVec<T>
         {
+            var one = T.Create(1f);
             float* gj = g + j, dg = dGates + j;
             var i = T.Load(gj);
             var f = T.Load(gj + hidden);
@@ -115,8 +101,6 @@ internal static unsafe class GateKernels
             T.Store(dcv * i * (one - gg * gg), dg + 3 * hidden);
             T.Store(dcv * f, dc + j);
         }
-
-        return j;
     }
 
     /// <summary>
@@ -135,22 +119,18 @@ internal static unsafe class GateKernels
             for (int b = 0; b < batch; b++)
             {
                 long g3 = (long)b * 3 * hidden, s = (long)b * hidden;
-                int j = 0;
-                if (width == 512)
-                    j = GruForward<V512>(pxg + g3, phg + g3, php + s, pg + g3, ph + s, hidden, j);
-                if (width >= 256)
-                    j = GruForward<V256>(pxg + g3, phg + g3, php + s, pg + g3, ph + s, hidden, j);
-                GruForward<V1>(pxg + g3, phg + g3, php + s, pg + g3, ph + s, hidden, j);
+                Elementwise.Run(new GruForwardOp(pxg + g3, phg + g3, php + s, pg + g3, ph + s, hidden), hidden, width);
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int GruForward<T>(float* xg, float* hg, float* hPrev, float* gates, float* h, int hidden, int j) where T : unmanaged, IVec<T>
+    // One batch row: xg, hg, gates [3H], hPrev, h [H].
+    private readonly struct GruForwardOp(float* xg, float* hg, float* hPrev, float* gates, float* h, int hidden) : IElementwiseOp
     {
-        var one = T.Create(1f);
-        for (; j + T.Count <= hidden; j += T.Count)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int j) where T : unmanaged, IVec<T>
         {
+            var one = T.Create(1f);
             float* x = xg + j, hh = hg + j, g = gates + j;
             var r = SimdMath.Sigmoid(T.Load(x) + T.Load(hh));
             var z = SimdMath.Sigmoid(T.Load(x + hidden) + T.Load(hh + hidden));
@@ -161,8 +141,6 @@ internal static unsafe class GateKernels
             T.Store(n, g + 2 * hidden);
             T.Store((one - z) * n + z * hp, h + j);
         }
-
-        return j;
     }
 
     /// <summary>
@@ -182,23 +160,19 @@ internal static unsafe class GateKernels
             for (int b = 0; b < batch; b++)
             {
                 long g3 = (long)b * 3 * hidden, s = (long)b * hidden;
-                int j = 0;
-                if (width == 512)
-                    j = GruBackward<V512>(pg + g3, phg + g3, php + s, pdh + s, pdx + g3, pdhg + g3, pdhp + s, hidden, j);
-                if (width >= 256)
-                    j = GruBackward<V256>(pg + g3, phg + g3, php + s, pdh + s, pdx + g3, pdhg + g3, pdhp + s, hidden, j);
-                GruBackward<V1>(pg + g3, phg + g3, php + s, pdh + s, pdx + g3, pdhg + g3, pdhp + s, hidden, j);
+                Elementwise.Run(new GruBackwardOp(pg + g3, phg + g3, php + s, pdh + s, pdx + g3, pdhg + g3, pdhp + s, hidden), hidden, width);
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int GruBackward<T>(float* gates, float* hg, float* hPrev, float* dh, float* dxg, float* dhg, float* dhPrev, int hidden, int j)
-        where T : unmanaged, IVec<T>
+    // One batch row: gates, hg, dxg, dhg [3H], hPrev, dh, dhPrev [H].
+    private readonly struct GruBackwardOp(float* gates, float* hg, float* hPrev, float* dh, float* dxg, float* dhg, float* dhPrev, int hidden)
+        : IElementwiseOp
     {
-        var one = T.Create(1f);
-        for (; j + T.Count <= hidden; j += T.Count)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int j) where T : unmanaged, IVec<T>
         {
+            var one = T.Create(1f);
             float* g = gates + j, dx = dxg + j, dhh = dhg + j;
             var r = T.Load(g);
             var z = T.Load(g + hidden);
@@ -217,32 +191,20 @@ internal static unsafe class GateKernels
             T.Store(dnPre * r, dhh + 2 * hidden);
             T.Store(d * z, dhPrev + j);
         }
-
-        return j;
     }
 
     /// <summary>Vanilla RNN step: pre [B,H] pre-activations in, h = tanh(pre) out (in place).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RnnForward(Span<float> pre)
     {
-        int width = KernelSettings.VectorWidth;
         fixed (float* p = pre)
-        {
-            int i = 0;
-            if (width == 512)
-                i = RnnForward<V512>(p, pre.Length, i);
-            if (width >= 256)
-                i = RnnForward<V256>(p, pre.Length, i);
-            RnnForward<V1>(p, pre.Length, i);
-        }
+            Elementwise.Run(new TanhOp(p), pre.Length, KernelSettings.VectorWidth);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int RnnForward<T>(float* p, int length, int i) where T : unmanaged, IVec<T>
+    private readonly struct TanhOp(float* x) : IElementwiseOp
     {
-        for (; i + T.Count <= length; i += T.Count)
-            T.Store(SimdMath.Tanh(T.Load(p + i)), p + i);
-        return i;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int i) where T : unmanaged, IVec<T> => T.Store(SimdMath.Tanh(T.Load(x + i)), x + i);
     }
 
     /// <summary>Vanilla RNN step backward: dPre = dh ⊙ (1 − h²).</summary>
@@ -250,29 +212,18 @@ internal static unsafe class GateKernels
     public static void RnnBackward(ReadOnlySpan<float> h, ReadOnlySpan<float> dh, Span<float> dPre)
     {
         Check(h.Length, dPre.Length, dh.Length, dPre.Length);
-        int width = KernelSettings.VectorWidth;
         fixed (float* ph = h, pdh = dh, pd = dPre)
-        {
-            int i = 0;
-            if (width == 512)
-                i = RnnBackward<V512>(ph, pdh, pd, dPre.Length, i);
-            if (width >= 256)
-                i = RnnBackward<V256>(ph, pdh, pd, dPre.Length, i);
-            RnnBackward<V1>(ph, pdh, pd, dPre.Length, i);
-        }
+            Elementwise.Run(new TanhBackwardOp(ph, pdh, pd), dPre.Length, KernelSettings.VectorWidth);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int RnnBackward<T>(float* h, float* dh, float* dPre, int length, int i) where T : unmanaged, IVec<T>
+    private readonly struct TanhBackwardOp(float* h, float* dh, float* dPre) : IElementwiseOp
     {
-        var one = T.Create(1f);
-        for (; i + T.Count <= length; i += T.Count)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int i) where T : unmanaged, IVec<T>
         {
             var hv = T.Load(h + i);
-            T.Store(T.Load(dh + i) * (one - hv * hv), dPre + i);
+            T.Store(T.Load(dh + i) * (T.Create(1f) - hv * hv), dPre + i);
         }
-
-        return i;
     }
 
     private static long Size(int batch, int hidden)

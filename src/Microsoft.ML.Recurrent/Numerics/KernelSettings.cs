@@ -20,12 +20,15 @@ internal static class KernelSettings
     [ThreadStatic] private static bool t_overridden;
 
     /// <summary>
-    /// The widest vectors this CPU runs with fused multiply-add: 512, 256 or 0 (scalar). Where the runtime
-    /// reports a width as not accelerated (e.g. CPUs that slow down under 512-bit code), the next one is used.
+    /// The widest vectors this CPU runs: 512, 256 (AVX2 with fused multiply-add), 128 (Arm64 AdvSimd, x64 SSE)
+    /// or 0 (scalar). Where the runtime reports a width as not accelerated (e.g. CPUs that slow down under
+    /// 512-bit code), the next one is used. The 128-bit kernels fuse multiply-adds as every other width does; on
+    /// an x64 CPU without FMA those are computed in software lane by lane, as the scalar path computes them too.
     /// </summary>
     public static int HardwareVectorWidth { get; } =
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 512
         : Avx2.IsSupported && Fma.IsSupported && Vector256.IsHardwareAccelerated ? 256
+        : Vector128.IsHardwareAccelerated ? 128
         : 0;
 
     /// <summary>Most threads one kernel call may use (at least 1). Defaults to the processor count.</summary>
@@ -36,7 +39,7 @@ internal static class KernelSettings
     }
 
     /// <summary>
-    /// Widest vectors the kernels may use: 512, 256 or 0 (scalar). A width above
+    /// Widest vectors the kernels may use: 512, 256, 128 or 0 (scalar). A width above
     /// <see cref="HardwareVectorWidth"/> is capped to it. Defaults to 512.
     /// </summary>
     public static int MaxVectorWidth
@@ -48,7 +51,10 @@ internal static class KernelSettings
     /// <summary>Threads the kernels called on this thread may use now.</summary>
     public static int Threads => t_overridden ? t_maxThreads : s_maxThreads;
 
-    /// <summary>Vector width the kernels called on this thread use now: 512, 256 or 0.</summary>
+    /// <summary>
+    /// Vector width the kernels called on this thread use now: 512, 256, 128 or 0. The element-wise kernels use
+    /// exactly this width; the matrix multiply has 512- and 256-bit microkernels and runs 128 as scalar.
+    /// </summary>
     public static int VectorWidth => Math.Min(t_overridden ? t_maxVectorWidth : s_maxVectorWidth, HardwareVectorWidth);
 
     /// <summary>
@@ -70,7 +76,7 @@ internal static class KernelSettings
         value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one thread is needed.");
 
     private static int CheckWidth(int value) =>
-        value is 512 or 256 or 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The vector width must be 512, 256 or 0.");
+        value is 512 or 256 or 128 or 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The vector width must be 512, 256, 128 or 0.");
 
     /// <summary>Restores the limits that were in effect before <see cref="Override"/> when disposed.</summary>
     public readonly struct Scope : IDisposable

@@ -5,9 +5,10 @@ using System.Runtime.CompilerServices;
 namespace Microsoft.ML.Recurrent.Numerics;
 
 /// <summary>
-/// Softmax with cross-entropy over rows of logits, fused with its gradient. Exponentials come from
-/// <see cref="SimdMath.Exp{T}"/> and sums from <see cref="VectorKernels.Sum(float*, int, bool, int)"/>, so results are identical for
-/// every <see cref="KernelSettings.VectorWidth"/>. Compiled fully optimised on first use, like the kernels
+/// Softmax with cross-entropy over rows of logits, fused with its gradient. The element-wise passes are
+/// <see cref="VectorKernels"/>' (exponentials from <see cref="SimdMath.Exp{T}"/>) and the sums
+/// <see cref="VectorKernels.Sum(float*, int, bool, int)"/>, so results are identical for every
+/// <see cref="KernelSettings.VectorWidth"/>; the row maxima come from TensorPrimitives.Max, which is exact. Compiled fully optimised on first use, like the kernels
 /// it calls.
 /// </summary>
 internal static unsafe class SoftmaxCrossEntropy
@@ -41,7 +42,7 @@ internal static unsafe class SoftmaxCrossEntropy
                 VectorKernels.ExpShifted(p, p, vocab, TensorPrimitives.Max(row), width);
                 float inv = (float)(1.0 / VectorKernels.Sum(p, vocab, squares: false, width));
                 loss -= Math.Log(Math.Max(row[t] * inv, 1e-30f));
-                VectorKernels.Scale(p, vocab, inv * gradScale, width);
+                VectorKernels.Scale(p, p, vocab, inv * gradScale, width);
                 row[t] -= gradScale;
             }
         }
@@ -86,11 +87,11 @@ internal static unsafe class SoftmaxCrossEntropy
         if (logits.IsEmpty)
             return;
         int width = KernelSettings.VectorWidth;
-        TensorPrimitives.Divide(logits, temperature, probs);
-        fixed (float* p = probs)
+        fixed (float* pl = logits, p = probs)
         {
+            VectorKernels.Divide(pl, p, probs.Length, temperature, width);
             VectorKernels.ExpShifted(p, p, probs.Length, TensorPrimitives.Max(probs), width);
-            VectorKernels.Scale(p, probs.Length, (float)(1.0 / VectorKernels.Sum(p, probs.Length, squares: false, width)), width);
+            VectorKernels.Scale(p, p, probs.Length, (float)(1.0 / VectorKernels.Sum(p, probs.Length, squares: false, width)), width);
         }
     }
 

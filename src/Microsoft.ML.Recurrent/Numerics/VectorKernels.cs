@@ -7,8 +7,10 @@ namespace Microsoft.ML.Recurrent.Numerics;
 /// Small vectorised helpers for layers and training. Element-wise results are identical for every
 /// <see cref="KernelSettings.VectorWidth"/>; the double-precision sums add the same partial sums in the same
 /// order on every path, so they are identical too.
-/// Inner loops are compiled fully optimised on first use (AggressiveOptimization): their tier-0 code is tens of
-/// times slower, and tiering up can take longer than a short run.
+/// The element-wise kernels are <see cref="IElementwiseOp"/>s run by <see cref="Elementwise.Run"/>; the sums,
+/// whose lane order is part of their result, have a loop per width. Inner loops are compiled fully optimised on
+/// first use (AggressiveOptimization): their tier-0 code is tens of times slower, and tiering up can take longer
+/// than a short run.
 /// </summary>
 internal static unsafe class VectorKernels
 {
@@ -27,15 +29,7 @@ internal static unsafe class VectorKernels
         fixed (float* pm = matrix, pb = bias)
         {
             for (int r = 0; r < rows; r++)
-            {
-                float* row = pm + (long)r * cols;
-                int j = 0;
-                if (width == 512)
-                    j = Add<V512>(row, pb, cols, j);
-                if (width >= 256)
-                    j = Add<V256>(row, pb, cols, j);
-                Add<V1>(row, pb, cols, j);
-            }
+                Add(pm + (long)r * cols, pb, cols, width);
         }
     }
 
@@ -53,26 +47,9 @@ internal static unsafe class VectorKernels
             // stores of sums.
             int r = 0;
             for (; r + 4 <= rows; r += 4)
-            {
-                float* row = pm + (long)r * cols;
-                int j = 0;
-                if (width == 512)
-                    j = AddFourRows<V512>(ps, row, cols, j);
-                if (width >= 256)
-                    j = AddFourRows<V256>(ps, row, cols, j);
-                AddFourRows<V1>(ps, row, cols, j);
-            }
-
+                Elementwise.Run(new AddFourRowsOp(ps, pm + (long)r * cols, cols), cols, width);
             for (; r < rows; r++)
-            {
-                float* row = pm + (long)r * cols;
-                int j = 0;
-                if (width == 512)
-                    j = Add<V512>(ps, row, cols, j);
-                if (width >= 256)
-                    j = Add<V256>(ps, row, cols, j);
-                Add<V1>(ps, row, cols, j);
-            }
+                Add(ps, pm + (long)r * cols, cols, width);
         }
     }
 
@@ -80,16 +57,8 @@ internal static unsafe class VectorKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Clamp(Span<float> x, float limit)
     {
-        int width = KernelSettings.VectorWidth;
         fixed (float* p = x)
-        {
-            int i = 0;
-            if (width == 512)
-                i = Clamp<V512>(p, x.Length, limit, i);
-            if (width >= 256)
-                i = Clamp<V256>(p, x.Length, limit, i);
-            Clamp<V1>(p, x.Length, limit, i);
-        }
+            Elementwise.Run(new ClampOp(p, limit), x.Length, KernelSettings.VectorWidth);
     }
 
     /// <summary>Σ x², accumulated in double.</summary>
@@ -110,47 +79,39 @@ internal static unsafe class VectorKernels
     public static void Scale(Span<float> x, float s)
     {
         fixed (float* p = x)
-            Scale(p, x.Length, s, KernelSettings.VectorWidth);
+            Scale(p, p, x.Length, s, KernelSettings.VectorWidth);
     }
 
     // The pointer overloads take the vector width from a caller that calls them once per row.
 
-    /// <summary>x[i] ·= s for i &lt; length.</summary>
+    /// <summary>acc[i] += x[i] for i &lt; length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Scale(float* x, int length, float s, int width)
-    {
-        int i = 0;
-        if (width == 512)
-            i = Scale<V512>(x, length, s, i);
-        if (width >= 256)
-            i = Scale<V256>(x, length, s, i);
-        Scale<V1>(x, length, s, i);
-    }
+    internal static void Add(float* acc, float* x, int length, int width) => Elementwise.Run(new AddOp(acc, x), length, width);
+
+    /// <summary>y[i] = x[i] · s for i &lt; length (y may be x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Scale(float* x, float* y, int length, float s, int width) => Elementwise.Run(new ScaleOp(x, y, s), length, width);
+
+    /// <summary>y[i] = x[i] / d for i &lt; length (y may be x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Divide(float* x, float* y, int length, float d, int width) => Elementwise.Run(new DivideOp(x, y, d), length, width);
 
     /// <summary>y[i] = e^(x[i] − shift) for i &lt; length (y may be x).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ExpShifted(float* x, float* y, int length, float shift, int width)
+    internal static void ExpShifted(float* x, float* y, int length, float shift, int width) =>
+        Elementwise.Run(new ExpShiftedOp(x, y, shift), length, width);
+
+    private readonly struct AddOp(float* acc, float* x) : IElementwiseOp
     {
-        int i = 0;
-        if (width == 512)
-            i = ExpShifted<V512>(x, y, length, shift, i);
-        if (width >= 256)
-            i = ExpShifted<V256>(x, y, length, shift, i);
-        ExpShifted<V1>(x, y, length, shift, i);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int i) where T : unmanaged, IVec<T> => T.Store(T.Load(acc + i) + T.Load(x + i), acc + i);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Add<T>(float* acc, float* x, int length, int i) where T : unmanaged, IVec<T>
+    // acc [cols] += the four rows [4, cols] at rows, one after another.
+    private readonly struct AddFourRowsOp(float* acc, float* rows, int cols) : IElementwiseOp
     {
-        for (; i + T.Count <= length; i += T.Count)
-            T.Store(T.Load(acc + i) + T.Load(x + i), acc + i);
-        return i;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int AddFourRows<T>(float* acc, float* rows, int cols, int j) where T : unmanaged, IVec<T>
-    {
-        for (; j + T.Count <= cols; j += T.Count)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int j) where T : unmanaged, IVec<T>
         {
             float* x = rows + j;
             var s = T.Load(acc + j) + T.Load(x);
@@ -159,36 +120,31 @@ internal static unsafe class VectorKernels
             s += T.Load(x + 3 * cols);
             T.Store(s, acc + j);
         }
-
-        return j;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Clamp<T>(float* x, int length, float limit, int i) where T : unmanaged, IVec<T>
+    private readonly struct ClampOp(float* x, float limit) : IElementwiseOp
     {
-        var hi = T.Create(limit);
-        var lo = T.Create(-limit);
-        for (; i + T.Count <= length; i += T.Count)
-            T.Store(T.Max(T.Min(T.Load(x + i), hi), lo), x + i);
-        return i;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int i) where T : unmanaged, IVec<T> =>
+            T.Store(T.Max(T.Min(T.Load(x + i), T.Create(limit)), T.Create(-limit)), x + i);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Scale<T>(float* x, int length, float s, int i) where T : unmanaged, IVec<T>
+    private readonly struct ScaleOp(float* x, float* y, float s) : IElementwiseOp
     {
-        var sv = T.Create(s);
-        for (; i + T.Count <= length; i += T.Count)
-            T.Store(T.Load(x + i) * sv, x + i);
-        return i;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int i) where T : unmanaged, IVec<T> => T.Store(T.Load(x + i) * T.Create(s), y + i);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int ExpShifted<T>(float* x, float* y, int length, float shift, int i) where T : unmanaged, IVec<T>
+    private readonly struct DivideOp(float* x, float* y, float d) : IElementwiseOp
     {
-        var sv = T.Create(shift);
-        for (; i + T.Count <= length; i += T.Count)
-            T.Store(SimdMath.Exp(T.Load(x + i) - sv), y + i);
-        return i;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int i) where T : unmanaged, IVec<T> => T.Store(T.Load(x + i) / T.Create(d), y + i);
+    }
+
+    private readonly struct ExpShiftedOp(float* x, float* y, float shift) : IElementwiseOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int i) where T : unmanaged, IVec<T> => T.Store(SimdMath.Exp(T.Load(x + i) - T.Create(shift)), y + i);
     }
 
     /// <summary>
@@ -205,6 +161,7 @@ internal static unsafe class VectorKernels
         {
             512 => LaneSums512(x, blocks, squares),
             256 => LaneSums256(x, blocks, squares),
+            128 => LaneSums128(x, blocks, squares),
             _ => LaneSumsScalar(x, blocks, squares),
         };
         for (int i = blocks; i < length; i++)
@@ -278,6 +235,29 @@ internal static unsafe class VectorKernels
         var t4 = s0 + s4 + (s2 + s6) + (s1 + s5 + (s3 + s7));
         var t2 = t4.GetLower() + t4.GetUpper();
         return t2[0] + t2[1];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double LaneSums128(float* x, int length, bool squares)
+    {
+        // s[k] holds lanes 2k and 2k+1; s[k] += s[k + half] for half = 8, 4, 2, 1 is the tree's lane l += lane
+        // l + 2·half, and the last step adds the two lanes of s[0].
+        const int Accumulators = SumLanes / 2;
+        Vector128<double>* s = stackalloc Vector128<double>[Accumulators];
+        for (int k = 0; k < Accumulators; k++)
+            s[k] = default;
+        for (int i = 0; i < length; i += SumLanes)
+            for (int k = 0; k < Accumulators; k += 2)
+            {
+                var (lo, hi) = Vector128.Widen(Vector128.Load(x + i + 2 * k));
+                s[k] += squares ? lo * lo : lo;
+                s[k + 1] += squares ? hi * hi : hi;
+            }
+
+        for (int half = Accumulators / 2; half > 0; half /= 2)
+            for (int k = 0; k < half; k++)
+                s[k] += s[k + half];
+        return s[0][0] + s[0][1];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

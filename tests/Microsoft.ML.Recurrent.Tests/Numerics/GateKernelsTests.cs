@@ -1,5 +1,6 @@
 using Microsoft.ML.Recurrent.Numerics;
 using Xunit;
+using Xunit.Abstractions;
 using static Microsoft.ML.Recurrent.Tests.Numerics.NumericsTestHelpers;
 
 namespace Microsoft.ML.Recurrent.Tests.Numerics;
@@ -10,7 +11,7 @@ namespace Microsoft.ML.Recurrent.Tests.Numerics;
 /// from them, which can cancel to near zero, within 4e-6 absolute (their terms are at most about 4); the
 /// backward formulas only multiply and add floats: within 1e-6 + 2e-6·|x|. All paths must agree to the bit.
 /// </summary>
-public class GateKernelsTests
+public class GateKernelsTests(ITestOutputHelper output)
 {
     private const double ActivationRtol = 3e-7;
     private const double DerivedAtol = 4e-6;
@@ -61,7 +62,7 @@ public class GateKernelsTests
         float[][]? first = null;
         foreach (int width in Widths)
         {
-            var outputs = WithWidth(width, () =>
+            var outputs = WithWidth(width, output, () =>
             {
                 float[] g = (float[])pre.Clone(), cv = new float[bh], tc = new float[bh], hv = new float[bh];
                 GateKernels.LstmForward(g, cPrev, cv, tc, hv, batch, hidden);
@@ -108,7 +109,7 @@ public class GateKernelsTests
         float[][]? first = null;
         foreach (int width in Widths)
         {
-            var outputs = WithWidth(width, () =>
+            var outputs = WithWidth(width, output, () =>
             {
                 var dcv = (float[])dcIn.Clone();
                 var dg = new float[4 * bh];
@@ -153,7 +154,7 @@ public class GateKernelsTests
         float[][]? first = null;
         foreach (int width in Widths)
         {
-            var outputs = WithWidth(width, () =>
+            var outputs = WithWidth(width, output, () =>
             {
                 float[] g = new float[bg], hv = new float[bh];
                 GateKernels.GruForward(xg, hg, hPrev, g, hv, batch, hidden);
@@ -196,7 +197,7 @@ public class GateKernelsTests
         float[][]? first = null;
         foreach (int width in Widths)
         {
-            var outputs = WithWidth(width, () =>
+            var outputs = WithWidth(width, output, () =>
             {
                 float[] dx = new float[bg], dhh = new float[bg], dhp = new float[bh];
                 GateKernels.GruBackward(gates, hg, hPrev, dh, dx, dhh, dhp, batch, hidden);
@@ -222,7 +223,7 @@ public class GateKernelsTests
         float[][]? first = null;
         foreach (int width in Widths)
         {
-            var outputs = WithWidth(width, () =>
+            var outputs = WithWidth(width, output, () =>
             {
                 var hv = (float[])pre.Clone();
                 GateKernels.RnnForward(hv);
@@ -245,7 +246,7 @@ public class GateKernelsTests
         var x = Enumerable.Range(-20000, 40001).Select(i => i * 1e-3f).Concat([1e-30f, -1e-20f, 0.625f, -0.625f, 50f, -50f, 1e4f, -1e4f]).ToArray();
         foreach (int width in Widths)
         {
-            var tanh = WithWidth(width, () =>
+            var tanh = WithWidth(width, output, () =>
             {
                 var t = (float[])x.Clone();
                 GateKernels.RnnForward(t);
@@ -257,7 +258,7 @@ public class GateKernelsTests
         // σ through an LSTM with H = 1: i = σ(x).
         foreach (int width in Widths)
         {
-            var sigmoid = WithWidth(width, () =>
+            var sigmoid = WithWidth(width, output, () =>
             {
                 var gates = new float[4 * x.Length];
                 for (int b = 0; b < x.Length; b++)
@@ -274,7 +275,7 @@ public class GateKernelsTests
     {
         foreach (int width in Widths)
         {
-            var h = WithWidth(width, () =>
+            var h = WithWidth(width, output, () =>
             {
                 var t = Enumerable.Repeat(float.NaN, 37).ToArray();
                 GateKernels.RnnForward(t);

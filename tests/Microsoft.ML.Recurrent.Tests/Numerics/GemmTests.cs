@@ -48,7 +48,7 @@ public class GemmTests
         {
             var (expected, scale) = Reference(form, a, b, accumulate ? c0 : null, m, k, n);
             float[]? first = null;
-            foreach (int width in Widths)
+            foreach (int width in GemmWidths)
             {
                 var c = RunWith(width, 1, form, a, b, accumulate ? c0 : null, m, k, n);
                 string what = $"{form} {m}x{k}x{n} accumulate={accumulate} width={width}";
@@ -130,7 +130,7 @@ public class GemmTests
                     {
                         var (expected, scale) = Reference(Form.AB, a, b, accumulate ? c0 : null, m, k, n);
                         float[]? first = null;
-                        foreach (int width in Widths)
+                        foreach (int width in GemmWidths)
                         {
                             string what = $"{m}x{k}x{n} B offset {offset} accumulate={accumulate} width={width}";
                             var c = RunAligned(width, a, b, offset, accumulate ? c0 : null, m, k, n, what);
@@ -223,7 +223,7 @@ public class GemmTests
     {
         // [1 2; 3 4] · [5 6; 7 8] = [19 22; 43 50]; the other forms get the same operands transposed.
         float[] expected = [19, 22, 43, 50];
-        foreach (int width in Widths)
+        foreach (int width in GemmWidths)
         {
             var c = new float[4];
             using (KernelSettings.Override(maxVectorWidth: width))

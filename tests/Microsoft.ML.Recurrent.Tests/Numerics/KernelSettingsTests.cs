@@ -1,5 +1,6 @@
 using Microsoft.ML.Recurrent.Numerics;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Microsoft.ML.Recurrent.Tests.Numerics;
 
@@ -13,10 +14,17 @@ public class KernelSettingsTests
         {
             Assert.Equal(3, KernelSettings.Threads);
             Assert.Equal(Math.Min(256, KernelSettings.HardwareVectorWidth), KernelSettings.VectorWidth);
-            using (KernelSettings.Override(maxVectorWidth: 0))
+            using (KernelSettings.Override(maxVectorWidth: 128))
             {
                 Assert.Equal(3, KernelSettings.Threads);
-                Assert.Equal(0, KernelSettings.VectorWidth);
+                Assert.Equal(Math.Min(128, KernelSettings.HardwareVectorWidth), KernelSettings.VectorWidth);
+                using (KernelSettings.Override(maxVectorWidth: 0))
+                {
+                    Assert.Equal(3, KernelSettings.Threads);
+                    Assert.Equal(0, KernelSettings.VectorWidth);
+                }
+
+                Assert.Equal(Math.Min(128, KernelSettings.HardwareVectorWidth), KernelSettings.VectorWidth);
             }
 
             Assert.Equal(Math.Min(256, KernelSettings.HardwareVectorWidth), KernelSettings.VectorWidth);
@@ -42,8 +50,48 @@ public class KernelSettingsTests
     public void InvalidLimitsThrow()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => KernelSettings.MaxThreads = 0);
-        Assert.Throws<ArgumentOutOfRangeException>(() => KernelSettings.MaxVectorWidth = 128);
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelSettings.MaxVectorWidth = 1024);
+        Assert.Throws<ArgumentOutOfRangeException>(() => KernelSettings.MaxVectorWidth = 192);
         Assert.Throws<ArgumentOutOfRangeException>(() => KernelSettings.Override(maxVectorWidth: 64));
         Assert.Throws<ArgumentOutOfRangeException>(() => KernelSettings.Override(maxThreads: -1));
+    }
+
+    /// <summary>
+    /// The runtime uses only widths whose instructions the CPU reports (CPUID), so the coverage check below asks
+    /// the CPU the right question; on this project's AVX-512 machines that is every width.
+    /// </summary>
+    [Fact]
+    public void RuntimeWidthsAreOnesTheCpuHas()
+    {
+        foreach (int width in NumericsTestHelpers.Widths)
+            if (width <= KernelSettings.HardwareVectorWidth)
+                Assert.True(NumericsTestHelpers.CpuHas(width), $"the runtime runs width {width}, the CPU is said not to have it");
+    }
+
+    [Fact]
+    public void UncoveredWidthFailsOnlyUnderCiOnACpuThatHasIt()
+    {
+        var output = new RecordingOutput();
+        NumericsTestHelpers.CheckWidthRan(512, 512, ci: true, cpuHas: true, output);
+        Assert.Empty(output.Lines);
+
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => NumericsTestHelpers.CheckWidthRan(512, 256, ci: true, cpuHas: true, output));
+
+        NumericsTestHelpers.CheckWidthRan(512, 256, ci: true, cpuHas: false, output);
+        NumericsTestHelpers.CheckWidthRan(256, 128, ci: false, cpuHas: true, output);
+        Assert.Equal(2, output.Lines.Count);
+        Assert.Contains("width 512 is not covered", output.Lines[0]);
+        Assert.Contains("lacks them", output.Lines[0]);
+        Assert.Contains("width 256 is not covered", output.Lines[1]);
+        Assert.Contains("runtime does not use them", output.Lines[1]);
+    }
+
+    private sealed class RecordingOutput : ITestOutputHelper
+    {
+        public List<string> Lines { get; } = [];
+
+        public void WriteLine(string message) => Lines.Add(message);
+
+        public void WriteLine(string format, params object[] args) => Lines.Add(string.Format(format, args));
     }
 }

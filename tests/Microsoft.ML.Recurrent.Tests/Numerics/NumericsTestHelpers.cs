@@ -1,13 +1,25 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Microsoft.ML.Recurrent.Numerics;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Microsoft.ML.Recurrent.Tests.Numerics;
 
 /// <summary>Inputs, instruction-set paths and comparisons shared by the kernel tests.</summary>
 internal static class NumericsTestHelpers
 {
-    /// <summary>Every path the kernels have; on a CPU without one, the kernels fall back to a narrower one.</summary>
-    public static readonly int[] Widths = [512, 256, 0];
+    /// <summary>
+    /// Every path the element-wise kernels have; on a CPU without one, the kernels fall back to a narrower one
+    /// (and <see cref="WithWidth"/> says so).
+    /// </summary>
+    public static readonly int[] Widths = [512, 256, 128, 0];
+
+    /// <summary>Every path the matrix multiply has: it has no 128-bit microkernels and runs that width as scalar.</summary>
+    public static readonly int[] GemmWidths = [512, 256, 0];
+
+    /// <summary>Whether the tests run under continuous integration (CI=true in any casing).</summary>
+    public static bool IsCi { get; } = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Lengths around the vector widths (8, 16) and the sum lanes (32).</summary>
     public static readonly int[] OddLengths = [1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 65, 100, 129];
@@ -22,11 +34,52 @@ internal static class NumericsTestHelpers
         return x;
     }
 
-    /// <summary>Runs action with the kernels limited to one thread and the given vector width.</summary>
-    public static T WithWidth<T>(int width, Func<T> action)
+    /// <summary>
+    /// Runs action with the kernels limited to one thread and the given vector width, and reports through
+    /// <see cref="CheckWidthRan"/> when a narrower width ran instead.
+    /// </summary>
+    public static T WithWidth<T>(int width, ITestOutputHelper output, Func<T> action)
     {
         using var scope = KernelSettings.Override(maxThreads: 1, maxVectorWidth: width);
+        CheckWidthRan(width, KernelSettings.VectorWidth, IsCi, CpuHas(width), output);
         return action();
+    }
+
+    /// <summary>
+    /// A test that asks for a width the kernels cap (the runtime does not accelerate it) compares a narrower path
+    /// with itself. Where the CPU has the instructions and CI is set that is a failure: the CI machine was meant to
+    /// cover the width. Otherwise the uncovered width is named in the test output.
+    /// </summary>
+    public static void CheckWidthRan(int asked, int ran, bool ci, bool cpuHas, ITestOutputHelper output)
+    {
+        if (ran == asked)
+            return;
+        string message = $"Vector width {asked} is not covered: the kernels ran width {ran}";
+        if (ci && cpuHas)
+            Assert.Fail($"{message}, although this CPU has the instructions for it (is the runtime kept from them, e.g. by DOTNET_EnableAVX512=0 or DOTNET_PreferredVectorBitWidth=256?).");
+        output.WriteLine($"{message} (this CPU {(cpuHas ? "has the instructions but the runtime does not use them" : "lacks them")}).");
+    }
+
+    /// <summary>
+    /// Whether the processor has the instructions of a kernel width, asked of the CPU itself (CPUID) rather than of
+    /// the runtime, which may be configured not to use them. 128 is part of every x64 (SSE2) and Arm64 (AdvSimd)
+    /// processor; without X86Base (hardware intrinsics switched off) the answer for 256 and 512 is no.
+    /// </summary>
+    public static bool CpuHas(int width) => width switch
+    {
+        0 => true,
+        128 => RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64,
+        256 => X86Base.IsSupported && CpuIdBit(7, Register.Ebx, 5) && CpuIdBit(1, Register.Ecx, 12), // AVX2, FMA
+        512 => X86Base.IsSupported && CpuIdBit(7, Register.Ebx, 16), // AVX512F
+        _ => throw new ArgumentOutOfRangeException(nameof(width), width, "Kernel widths are 512, 256, 128 and 0."),
+    };
+
+    private enum Register { Ebx, Ecx }
+
+    private static bool CpuIdBit(int leaf, Register register, int bit)
+    {
+        var (_, ebx, ecx, _) = X86Base.CpuId(leaf, 0);
+        return ((register == Register.Ebx ? ebx : ecx) >> bit & 1) != 0;
     }
 
     /// <summary>Asserts |actual − expected| ≤ atol + rtol·|expected| elementwise, naming the first failure.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.ML.Recurrent.Numerics;
 using Xunit;
+using Xunit.Abstractions;
 using static Microsoft.ML.Recurrent.Tests.Numerics.NumericsTestHelpers;
 
 namespace Microsoft.ML.Recurrent.Tests.Numerics;
@@ -9,7 +10,7 @@ namespace Microsoft.ML.Recurrent.Tests.Numerics;
 /// (exp is good to about 2e-7 relative, the sum is in double); gradients, whose target entry gradScale·(p − 1)
 /// is a float difference, within 1e-7 + 1e-6·|x|; losses within 1e-6 per row. All paths must agree to the bit.
 /// </summary>
-public class SoftmaxCrossEntropyTests
+public class SoftmaxCrossEntropyTests(ITestOutputHelper output)
 {
     public static TheoryData<int> Vocabularies()
     {
@@ -56,7 +57,7 @@ public class SoftmaxCrossEntropyTests
         float[]? first = null;
         foreach (int width in Widths)
         {
-            var (g, fbLoss, plainLoss) = WithWidth(width, () =>
+            var (g, fbLoss, plainLoss) = WithWidth(width, output, () =>
             {
                 var g = (float[])logits.Clone();
                 double fb = SoftmaxCrossEntropy.ForwardBackward(g, targets, rows, vocab, gradScale);
@@ -88,7 +89,7 @@ public class SoftmaxCrossEntropyTests
             float[]? first = null;
             foreach (int width in Widths)
             {
-                var probs = WithWidth(width, () =>
+                var probs = WithWidth(width, output, () =>
                 {
                     var p = new float[vocab];
                     SoftmaxCrossEntropy.Softmax(logits, p, temperature);

@@ -1,5 +1,6 @@
 using Microsoft.ML.Recurrent.Numerics;
 using Xunit;
+using Xunit.Abstractions;
 using static Microsoft.ML.Recurrent.Tests.Numerics.NumericsTestHelpers;
 
 namespace Microsoft.ML.Recurrent.Tests.Numerics;
@@ -8,7 +9,7 @@ namespace Microsoft.ML.Recurrent.Tests.Numerics;
 /// Element-wise helpers must equal a plain float loop exactly; column sums (float, rows added in order) must be
 /// within 1e-6·rows relative to Σ|m|; double sums within 1e-12 relative. All paths must agree to the bit.
 /// </summary>
-public class VectorKernelsTests
+public class VectorKernelsTests(ITestOutputHelper output)
 {
     public static TheoryData<int> Lengths()
     {
@@ -28,7 +29,7 @@ public class VectorKernelsTests
         var expected = m.Select((v, i) => i < rows * cols ? v + bias[i % cols] : v).ToArray();
         foreach (int width in Widths)
         {
-            var actual = WithWidth(width, () =>
+            var actual = WithWidth(width, output, () =>
             {
                 var x = (float[])m.Clone();
                 VectorKernels.AddBias(x, bias, rows, cols);
@@ -49,7 +50,7 @@ public class VectorKernelsTests
             float[]? first = null;
             foreach (int width in Widths)
             {
-                var sums = WithWidth(width, () =>
+                var sums = WithWidth(width, output, () =>
                 {
                     var s = (float[])start.Clone();
                     VectorKernels.AccumulateColumnSums(m, s, rows, cols);
@@ -87,7 +88,7 @@ public class VectorKernelsTests
         var scaled = x.Select(v => v * 0.3f).ToArray();
         foreach (int width in Widths)
         {
-            var (c, s) = WithWidth(width, () =>
+            var (c, s) = WithWidth(width, output, () =>
             {
                 var c = (float[])x.Clone();
                 VectorKernels.Clamp(c, 1.5f);
@@ -116,13 +117,49 @@ public class VectorKernelsTests
         double? firstSum = null, firstSquares = null;
         foreach (int width in Widths)
         {
-            var (s, q) = WithWidth(width, () => (VectorKernels.Sum(x), VectorKernels.SumOfSquares(x)));
+            var (s, q) = WithWidth(width, output, () => (VectorKernels.Sum(x), VectorKernels.SumOfSquares(x)));
             Assert.True(Math.Abs(s - sum) <= 1e-12 * abs, $"Sum n={n} width={width}: {s}, expected {sum}");
             Assert.True(Math.Abs(q - squares) <= 1e-12 * squares, $"SumOfSquares n={n} width={width}: {q}, expected {squares}");
             firstSum ??= s;
             firstSquares ??= q;
             Assert.Equal(BitConverter.DoubleToInt64Bits(firstSum.Value), BitConverter.DoubleToInt64Bits(s));
             Assert.Equal(BitConverter.DoubleToInt64Bits(firstSquares.Value), BitConverter.DoubleToInt64Bits(q));
+        }
+    }
+
+    /// <summary>
+    /// With magnitudes from 2⁻⁴⁰ to 2⁴⁰ the double additions round, so their order shows: every path must give the
+    /// bits of the documented order (element i to lane i mod 32, the lanes added pairwise l += l+16, l+8, …, l+1,
+    /// then the tail in order). Sums of floats in [−2, 2) above are exact in double and cannot show it.
+    /// </summary>
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(64)]
+    [InlineData(31)]
+    public void SumsAddInTheDocumentedOrderOnEveryPath(int n)
+    {
+        var rng = new Random(n);
+        var x = new float[n];
+        for (int i = 0; i < n; i++)
+            x[i] = (float)((rng.NextDouble() * 2 - 1) * Math.Pow(2, rng.Next(-40, 41)));
+        foreach (bool squares in new[] { false, true })
+        {
+            var lanes = new double[32];
+            int blocks = n / 32 * 32;
+            for (int i = 0; i < blocks; i++)
+                lanes[i % 32] += squares ? (double)x[i] * x[i] : x[i];
+            for (int half = 16; half > 0; half /= 2)
+                for (int l = 0; l < half; l++)
+                    lanes[l] += lanes[l + half];
+            double expected = lanes[0];
+            for (int i = blocks; i < n; i++)
+                expected += squares ? (double)x[i] * x[i] : x[i];
+            foreach (int width in Widths)
+            {
+                double actual = WithWidth(width, output, () => squares ? VectorKernels.SumOfSquares(x) : VectorKernels.Sum(x));
+                Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual),
+                    $"{(squares ? "SumOfSquares" : "Sum")} n={n} width={width}: {actual:R}, expected {expected:R}");
+            }
         }
     }
 
