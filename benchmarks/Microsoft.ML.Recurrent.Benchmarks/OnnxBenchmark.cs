@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Numerics;
 using Microsoft.ML.Recurrent.Onnx;
-using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent.Benchmarks;
 
@@ -21,7 +20,7 @@ internal static class OnnxBenchmark
     {
         int? gpu = Option(args, "--gpu");
         var vocabulary = CharVocabulary.FromText(text);
-        var network = new LanguageNetwork(new NetworkShape(a.Cell, vocabulary.Count, a.Hidden, a.Layers, 0f));
+        var network = new LanguageNetwork(new LanguageModelShape(a.Cell, vocabulary.Count, a.Hidden, a.Layers, 0f));
         network.Initialize(new RandomSource(a.Seed), WeightInitialization.Uniform, 0.08f);
         var model = CharLanguageModel.FromNetwork(vocabulary, network);
         string prompt = text[..Math.Min(100, text.Length)];

@@ -4,9 +4,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Recurrent;
 using Microsoft.ML.Recurrent.Benchmarks;
-using Microsoft.ML.Recurrent.Decoding;
+using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Numerics;
-using Microsoft.ML.Recurrent.Training;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (Array.IndexOf(args, "sentiment") is int m and > 0 && args[m - 1] == "--mode")

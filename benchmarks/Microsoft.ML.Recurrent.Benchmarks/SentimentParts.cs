@@ -1,5 +1,4 @@
-using Microsoft.ML.Recurrent.Models;
-using Microsoft.ML.Recurrent.Training;
+using Microsoft.ML.Recurrent.Classification;
 
 namespace Microsoft.ML.Recurrent.Benchmarks;
 

@@ -10,7 +10,7 @@ namespace Microsoft.ML.Recurrent.Tools.FewRowsGenerator;
 internal static class FewRowsSource
 {
     /// <summary>The generated file, relative to the repository root.</summary>
-    public const string RelativePath = "src/Microsoft.ML.Recurrent/Numerics/Gemm.FewRows.Generated.cs";
+    public const string RelativePath = "src/Microsoft.ML.Recurrent/Core/Numerics/Gemm.FewRows.Generated.cs";
 
     /// <summary>UTF-8 without a byte-order mark, as every source file here (.editorconfig: charset = utf-8).</summary>
     public static readonly Encoding Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);

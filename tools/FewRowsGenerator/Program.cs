@@ -1,7 +1,7 @@
 using Microsoft.ML.Recurrent.Tools.FewRowsGenerator;
 
 // dotnet run --project tools/FewRowsGenerator [-- --check | --stdout]
-//   (no option)  writes src/Microsoft.ML.Recurrent/Numerics/Gemm.FewRows.Generated.cs;
+//   (no option)  writes src/Microsoft.ML.Recurrent/Core/Numerics/Gemm.FewRows.Generated.cs;
 //   --check      writes nothing; exits 1 when the checked-in file is not what the generator writes;
 //   --stdout     prints the generated text instead of writing it.
 string mode = args.Length == 0 ? "" : args[0];

@@ -1,6 +1,6 @@
-using Microsoft.ML.Recurrent.Decoding;
+using Microsoft.ML.Recurrent.Captioning;
 using Microsoft.ML.Recurrent.Layers;
-using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Text;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Captioning;

@@ -1,5 +1,5 @@
-using Microsoft.ML.Recurrent.Models;
-using Microsoft.ML.Recurrent.Training;
+using Microsoft.ML.Recurrent.Captioning;
+using Microsoft.ML.Recurrent.Text;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Captioning;

@@ -1,5 +1,5 @@
+using Microsoft.ML.Recurrent.Captioning;
 using Microsoft.ML.Recurrent.Layers;
-using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Numerics;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using System.Text;
-using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.LanguageModel;
+using Microsoft.ML.Recurrent.Persistence;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Captioning;
@@ -61,7 +62,7 @@ public class CaptionerPersistenceTests
                 string name = v2.ReadString();
                 byte[] section = v2.ReadBytes((int)v2.ReadInt64());
                 if (name != ModelWriter.ParametersSection) w.Write(section);
-                else NetworkSerializer.WriteFloats(w, captioner.Network.Parameters.Values);
+                else LanguageModelSerializer.WriteFloats(w, captioner.Network.Parameters.Values);
             }
         });
         Assert.Equal(1, BitConverter.ToInt32(v1.ToArray(), 8));
@@ -80,7 +81,7 @@ public class CaptionerPersistenceTests
         flipped[good.Length / 2] ^= 4;
         Assert.Contains("checksum does not match", Message(flipped));
         var lm = new MemoryStream();
-        CharLanguageModel.FromNetwork(new CharVocabulary(['a', 'b']), new LanguageNetwork(new NetworkShape(RecurrentCell.Rnn, 2, 2, 1, 0f))).Save(lm);
+        CharLanguageModel.FromNetwork(new CharVocabulary(['a', 'b']), new LanguageNetwork(new LanguageModelShape(RecurrentCell.Rnn, 2, 2, 1, 0f))).Save(lm);
         Assert.Contains("is not an image captioner", Message(lm.ToArray()));
 
         using var dir = new TestData.TempDirectory();

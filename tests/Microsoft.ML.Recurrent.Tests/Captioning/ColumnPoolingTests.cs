@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.Recurrent.Captioning;
 using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Tests.Onnx;
 using Xunit;

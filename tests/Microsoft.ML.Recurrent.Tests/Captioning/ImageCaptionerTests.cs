@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Layers;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Captioning;

@@ -1,5 +1,5 @@
+using Microsoft.ML.Recurrent.Classification;
 using Microsoft.ML.Recurrent.Layers;
-using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Numerics;
 using Microsoft.ML.Recurrent.Tests.Layers;
 using Xunit;

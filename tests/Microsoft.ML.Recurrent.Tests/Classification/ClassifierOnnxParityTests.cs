@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.Numerics;
 using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Tests.Onnx;
 using Xunit;
@@ -24,7 +25,7 @@ public sealed class ClassifierOnnxParityTests(ITestOutputHelper output)
         {
             var ours = ClassifierTestNetworks.AloneLogits(net, ids);
             var expected = new float[ours.Length];
-            Microsoft.ML.Recurrent.Numerics.SoftmaxCrossEntropy.Softmax(ours, expected, 1f);
+            SoftmaxCrossEntropy.Softmax(ours, expected, 1f);
             var theirs = Run(session, ids)[ClassifierGraph.Score];
             for (int c = 0; c < expected.Length; c++) Assert.Equal(expected[c], theirs[c], 4);
         }
@@ -42,7 +43,7 @@ public sealed class ClassifierOnnxParityTests(ITestOutputHelper output)
         {
             var ours = ClassifierTestNetworks.AloneLogits(net, ids);
             var expected = new float[ours.Length];
-            Microsoft.ML.Recurrent.Numerics.SoftmaxCrossEntropy.Softmax(ours, expected, 1f);
+            SoftmaxCrossEntropy.Softmax(ours, expected, 1f);
             var theirs = Run(session, ids)[ClassifierGraph.Score];
             for (int c = 0; c < expected.Length; c++) Assert.Equal(expected[c], theirs[c], 4);
         }
@@ -53,7 +54,7 @@ public sealed class ClassifierOnnxParityTests(ITestOutputHelper output)
     {
         var shape = new ClassifierShape(RecurrentCell.Gru, ClassifierTestNetworks.Vocabulary, 3, 4, 1, true, SequencePooling.Max, 2);
         var net = new SequenceClassifierNetwork(shape);
-        var random = new Microsoft.ML.Recurrent.Numerics.RandomSource(4);
+        var random = new RandomSource(4);
         net.Initialize(random);
         foreach (var p in net.Parameters.Parameters.Where(p => p.IsBias))
             for (int i = 0; i < p.Length; i++) p.Value[i] = random.NextFloat() - 0.5f;

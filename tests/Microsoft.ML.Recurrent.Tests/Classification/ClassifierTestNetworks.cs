@@ -1,4 +1,4 @@
-using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Classification;
 using Microsoft.ML.Recurrent.Numerics;
 
 namespace Microsoft.ML.Recurrent.Tests.Classification;

@@ -1,5 +1,4 @@
-using Microsoft.ML.Recurrent.Layers;
-using Microsoft.ML.Recurrent.Training;
+using Microsoft.ML.Recurrent.Classification;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Classification;

@@ -1,4 +1,5 @@
-using Microsoft.ML.Recurrent.Training;
+using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.Layers;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Classification;

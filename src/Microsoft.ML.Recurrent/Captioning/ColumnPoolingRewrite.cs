@@ -1,0 +1,190 @@
+using Microsoft.ML.Recurrent.Onnx;
+namespace Microsoft.ML.Recurrent.Captioning;
+
+/// <summary>
+/// Rewrites a CNN whose output is a global average pooling (an AveragePool whose kernel covers the whole H×W feature
+/// map, as in ML.NET's ResNet18 featurizer: [1, 512, 1, 1]) to pool <c>columns</c> evenly spaced, overlapping vertical
+/// strips instead ([1, C, 1, columns]). Global pooling keeps what is in the image but not where, so a captioner cannot
+/// tell which colour belongs to which of several objects; strips keep the left-to-right layout at the same cost.
+/// Only the pooling node's kernel and strides and the graph output's shape change; every other byte of the model
+/// (weights, other nodes, fields this reader does not know) is copied as it was.
+/// </summary>
+internal static class ColumnPoolingRewrite
+{
+    // onnx.proto field numbers
+    private const int ModelGraph = 7, GraphNode = 1, GraphOutput = 12;
+    private const int NodeOutput = 2, NodeOpType = 4, NodeAttribute = 5;
+    private const int AttributeName = 1, AttributeInts = 8, AttributeType = 20, AttributeTypeInts = 7;
+    private const int ValueInfoName = 1, ValueInfoType = 2, TypeTensor = 1, TensorElementType = 1, TensorShape = 2, ShapeDim = 1, DimValue = 1;
+    private const int FloatElement = 1;
+
+    /// <summary>The strips' kernel width and stride on a map <paramref name="width"/> wide: the first strip starts at
+    /// column 0 and the last ends at the last column.</summary>
+    public static (int Kernel, int Stride) Strips(int width, int columns)
+    {
+        if (columns < 1 || columns > width)
+            throw new ArgumentOutOfRangeException(nameof(columns), columns, $"The feature map is {width} wide: pool 1 to {width} columns.");
+        int stride = columns == 1 ? 1 : Math.Max(1, (width - 1) / columns);
+        return (width - (columns - 1) * stride, stride);
+    }
+
+    /// <exception cref="InvalidDataException">The model's output is not a global average pooling.</exception>
+    public static byte[] Rewrite(ReadOnlySpan<byte> model, int columns)
+    {
+        var graph = Field(model, ModelGraph, "the model") ?? throw new InvalidDataException("The data is not an ONNX model: it has no graph.");
+        var (output, channels) = GraphOutputShape(graph);
+        var (height, width) = PoolingKernel(graph, output);
+        var (kernel, stride) = Strips(width, columns);
+
+        var w = new ProtoWriter();
+        Copy(model, "the model", w, (field, _, writer) =>
+        {
+            if (field != ModelGraph) return false;
+            writer.Message(ModelGraph, g => Copy(graph, "the graph", g, RewriteGraphField)); // the graph read above
+            return true;
+        });
+        return w.ToArray();
+
+        bool RewriteGraphField(int field, ReadOnlySpan<byte> value, ProtoWriter writer)
+        {
+            if (field == GraphNode && Produces(value, output))
+            {
+                var node = value.ToArray();
+                writer.Message(GraphNode, n => RewriteNode(node, n, [height, kernel], [1, stride]));
+                return true;
+            }
+            if (field == GraphOutput && Name(value) == output)
+            {
+                writer.Message(GraphOutput, v => WriteOutput(v, output, channels, columns));
+                return true;
+            }
+            return false;
+        }
+    }
+
+    private delegate bool FieldRewriter(int field, ReadOnlySpan<byte> value, ProtoWriter writer);
+
+    // Copies every field of a message as it was, except those the rewriter writes itself (it returns true for them).
+    private static void Copy(ReadOnlySpan<byte> message, string what, ProtoWriter w, FieldRewriter rewrite)
+    {
+        var r = new ProtoReader(message, what);
+        while (!r.End)
+        {
+            int start = r.Position;
+            var (field, type) = r.ReadTag();
+            var value = type == WireType.LengthDelimited ? r.ReadBytes(type) : default;
+            if (type != WireType.LengthDelimited) r.Skip(type);
+            if (type != WireType.LengthDelimited || !rewrite(field, value, w)) w.Raw(r.Slice(start, r.Position));
+        }
+    }
+
+    private static void RewriteNode(ReadOnlySpan<byte> node, ProtoWriter w, long[] kernel, long[] strides)
+    {
+        Copy(node, "the pooling node", w, (field, value, writer) =>
+            field == NodeAttribute && Name(value) is "kernel_shape" or "strides");
+        WriteInts(w, "kernel_shape", kernel);
+        WriteInts(w, "strides", strides);
+    }
+
+    private static void WriteInts(ProtoWriter w, string name, long[] values) => w.Message(NodeAttribute, a =>
+    {
+        a.String(AttributeName, name);
+        foreach (long v in values) a.Int64(AttributeInts, v);
+        a.Int64(AttributeType, AttributeTypeInts);
+    });
+
+    private static void WriteOutput(ProtoWriter w, string name, long channels, int columns)
+    {
+        w.String(ValueInfoName, name);
+        w.Message(ValueInfoType, t => t.Message(TypeTensor, tensor =>
+        {
+            tensor.Int64(TensorElementType, FloatElement);
+            tensor.Message(TensorShape, shape =>
+            {
+                foreach (long d in new[] { 1, channels, 1, columns }) shape.Message(ShapeDim, dim => dim.Int64(DimValue, d));
+            });
+        }));
+    }
+
+    // The graph's one output and its channel count, from its declared shape [1, C, 1, 1].
+    private static (string Name, long Channels) GraphOutputShape(ReadOnlySpan<byte> graph)
+    {
+        var outputs = Fields(graph, GraphOutput, "the graph");
+        if (outputs.Count != 1) throw new InvalidDataException($"The CNN has {outputs.Count} outputs; expected one pooled feature output.");
+        var dims = new List<long>();
+        var shape = Field(Field(Field(outputs[0], ValueInfoType, "the output") ?? [], TypeTensor, "the output type") ?? [], TensorShape, "the output tensor") ?? [];
+        foreach (var dim in Fields(shape, ShapeDim, "the output shape")) dims.Add(Int(dim, DimValue, "a dimension"));
+        if (dims.Count != 4 || dims[0] > 1 || dims[2] != 1 || dims[3] != 1)
+            throw new InvalidDataException($"The CNN's output has shape [{string.Join(", ", dims)}]; expected a globally pooled [1, C, 1, 1].");
+        return (Name(outputs[0]), dims[1]);
+    }
+
+    // The kernel [H, W] of the AveragePool that produces the output.
+    private static (int Height, int Width) PoolingKernel(ReadOnlySpan<byte> graph, string output)
+    {
+        foreach (var node in Fields(graph, GraphNode, "the graph"))
+        {
+            if (!Produces(node, output)) continue;
+            string op = Text(Field(node, NodeOpType, "a node") ?? []);
+            if (op != "AveragePool") throw new InvalidDataException($"The CNN's output comes from {op}, not from a global AveragePool.");
+            foreach (var attribute in Fields(node, NodeAttribute, "the pooling node"))
+            {
+                if (Name(attribute) != "kernel_shape") continue;
+                var kernel = new List<long>();
+                var r = new ProtoReader(attribute, "the kernel shape");
+                while (!r.End)
+                {
+                    var (field, type) = r.ReadTag();
+                    if (field == AttributeInts) r.ReadInt64s(type, kernel, 2);
+                    else r.Skip(type);
+                }
+                if (kernel.Count == 2 && kernel[0] is > 0 and < 1024 && kernel[1] is > 0 and < 1024) return ((int)kernel[0], (int)kernel[1]);
+            }
+            throw new InvalidDataException("The CNN's output pooling has no 2-D kernel_shape.");
+        }
+        throw new InvalidDataException($"No node produces the CNN's output '{output}'.");
+    }
+
+    private static bool Produces(ReadOnlySpan<byte> node, string output)
+    {
+        foreach (var o in Fields(node, NodeOutput, "a node"))
+            if (Text(o) == output) return true;
+        return false;
+    }
+
+    // The name (field 1) of a value info or attribute.
+    private static string Name(ReadOnlySpan<byte> message)
+        => Field(message, ValueInfoName, "a named message") is { } name ? Text(name) : "";
+
+    private static string Text(ReadOnlySpan<byte> utf8) => System.Text.Encoding.UTF8.GetString(utf8);
+
+    private static long Int(ReadOnlySpan<byte> message, int field, string what)
+    {
+        var r = new ProtoReader(message, what);
+        long value = 0;
+        while (!r.End)
+        {
+            var (f, type) = r.ReadTag();
+            if (f == field) value = r.ReadInt64(type);
+            else r.Skip(type);
+        }
+        return value;
+    }
+
+    // The last occurrence of a length-delimited field, or null.
+    private static byte[]? Field(ReadOnlySpan<byte> message, int field, string what)
+        => Fields(message, field, what) is { Count: > 0 } all ? all[^1] : null;
+
+    private static List<byte[]> Fields(ReadOnlySpan<byte> message, int field, string what)
+    {
+        var r = new ProtoReader(message, what);
+        var found = new List<byte[]>();
+        while (!r.End)
+        {
+            var (f, type) = r.ReadTag();
+            if (f == field && type == WireType.LengthDelimited) found.Add(r.ReadBytes(type).ToArray());
+            else r.Skip(type);
+        }
+        return found;
+    }
+}

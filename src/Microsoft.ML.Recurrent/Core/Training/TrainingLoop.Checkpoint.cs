@@ -1,0 +1,101 @@
+using System.IO.Hashing;
+using System.Text;
+using Microsoft.ML.Recurrent.LanguageModel;
+using Microsoft.ML.Recurrent.Persistence;
+
+namespace Microsoft.ML.Recurrent.Training;
+
+internal sealed partial class TrainingLoop
+{
+    private const string CheckpointMagic = "MLRNNCK2";
+    private const string What = "training checkpoint";
+
+    private static ulong Fingerprint(ulong task, RecurrentTrainerOptions options)
+    {
+        var hash = new XxHash64();
+        hash.Append(BitConverter.GetBytes(task));
+        hash.Append(Encoding.UTF8.GetBytes(options.TrajectorySettings()));
+        return hash.GetCurrentHashAsUInt64();
+    }
+
+    // Everything that shapes the rest of the trajectory; the batch order of the current epoch is not saved but
+    // replayed from the task's seed (ITrainingTask.BeginEpoch), so the file does not grow with the data set.
+    private void SaveCheckpoint(string path) => ModelFile.WriteAtomic(path, CheckpointMagic, w =>
+    {
+        w.Write(_fingerprint);
+        LanguageModelSerializer.WriteFloats(w, _task.Parameters.Values);
+        w.Write((int)_options.Optimizer);
+        w.Write(_optimizer.Steps);
+        foreach (var buffer in _optimizer.State) LanguageModelSerializer.WriteFloats(w, buffer);
+        w.Write(_iteration);
+        w.Write(_epoch);
+        w.Write(_batch);
+        w.Write(_learningRate);
+        w.Write(_smoothLoss);
+        w.Write(_bestValidationLoss);
+        w.Write(_sinceBest);
+        w.Write(_stoppedEarly);
+        LanguageModelSerializer.WriteFloats(w, _bestParameters ?? []);
+        w.Write(_trainingTime.Ticks);
+        _task.WriteState(w);
+    });
+
+    private void RestoreCheckpoint(string path)
+    {
+        using var r = ModelFile.OpenVerified(path, CheckpointMagic, What);
+        try
+        {
+            if (r.ReadUInt64() != _fingerprint)
+                throw new InvalidOperationException(
+                    $"The checkpoint '{path}' was written for a different text or different training options; delete it or choose another CheckpointPath.");
+            ReadExactly(r, _task.Parameters.Values);
+            if (r.ReadInt32() != (int)_options.Optimizer) throw new InvalidDataException("optimizer mismatch");
+            _optimizer.Steps = r.ReadInt64();
+            foreach (var buffer in _optimizer.State) ReadExactly(r, buffer);
+            _iteration = r.ReadInt32();
+            _epoch = r.ReadInt32();
+            _batch = r.ReadInt32();
+            _learningRate = r.ReadSingle();
+            _smoothLoss = r.ReadDouble();
+            _bestValidationLoss = r.ReadDouble();
+            _sinceBest = r.ReadInt32();
+            _stoppedEarly = r.ReadBoolean();
+            var best = LanguageModelSerializer.ReadFloats(r, What);
+            _bestParameters = best.Length == 0 ? null : best.Length == _task.Parameters.Count ? best : throw new InvalidDataException("best-weights size mismatch");
+            _trainingTime = TimeSpan.FromTicks(r.ReadInt64());
+            _task.ReadState(r);
+            if (_iteration < 0 || _epoch < 0 || _batch < 0 || _sinceBest < 0 || _trainingTime < TimeSpan.Zero)
+                throw new InvalidDataException("position out of range");
+            ReplayEpochs();
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException)
+        {
+            throw new InvalidDataException($"The {What} '{path}' is corrupt: {e.Message}", e);
+        }
+        catch (InvalidDataException e) when (!e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"The {What} '{path}' is corrupt: {e.Message}", e);
+        }
+    }
+
+    // The task draws its batch orders from its own seeded generator, epoch after epoch: preparing every epoch up to the
+    // checkpoint's again leaves it where the interrupted run was. An epoch not yet begun is begun by the next step.
+    private void ReplayEpochs()
+    {
+        for (int e = 0; e < _epoch; e++) _batchesPerEpoch = _task.BeginEpoch(e);
+        _batches = -1;
+        if (_batch > 0)
+        {
+            _batches = _batchesPerEpoch = _task.BeginEpoch(_epoch);
+            if (_batch >= _batches) throw new InvalidDataException("position out of range");
+        }
+    }
+
+    private static void ReadExactly(BinaryReader r, float[] destination)
+    {
+        var values = LanguageModelSerializer.ReadFloats(r, What);
+        if (values.Length != destination.Length)
+            throw new InvalidDataException($"a saved buffer holds {values.Length} values instead of {destination.Length}");
+        values.CopyTo(destination, 0);
+    }
+}
