@@ -1,4 +1,3 @@
-using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Numerics;
 using Microsoft.ML.Recurrent.Onnx;
@@ -6,7 +5,7 @@ using Microsoft.ML.Recurrent.Onnx;
 namespace Microsoft.ML.Recurrent.Captioning;
 
 /// <summary>
-/// A <see cref="CaptionNetwork"/>'s weights: its stack's as <see cref="LanguageModelWeights.Stack"/> writes them, so that
+/// A <see cref="CaptionNetwork"/>'s weights: its stack's as <see cref="StackWeights.Stack"/> writes them, so that
 /// <see cref="RecurrentStack"/> runs it. Layer 0's input is x = [onehot(word) | v] (v only with every-step
 /// conditioning): its op weight stacks the word rows, embedding·Wx (the embedding and its projection folded into
 /// one lookup table), on the image rows Wih, and its bias is b_emb·Wx + b_x + b_ih — the same pre-activations
@@ -40,9 +39,9 @@ internal static class CaptionWeights
             p["layer0.image.W"].Value.CopyTo(table[(v * g0)..]);
             System.Numerics.Tensors.TensorPrimitives.Add(bias, p["layer0.image.b"].Value, bias);
         }
-        return [.. LanguageModelWeights.Stack(network.Stack, (folded, foldedBias)), .. InitialStates(network, p),
-            TensorProto.Floats(LanguageModelWeights.OutputWeight, [shape.Hidden, v], p["output.W"].Value),
-            TensorProto.Floats(LanguageModelWeights.OutputBias, [v], p["output.b"].Value)];
+        return [.. StackWeights.Stack(network.Stack, (folded, foldedBias)), .. InitialStates(network, p),
+            TensorProto.Floats(StackWeights.OutputWeight, [shape.Hidden, v], p["output.W"].Value),
+            TensorProto.Floats(StackWeights.OutputBias, [v], p["output.b"].Value)];
     }
 
     private static IEnumerable<TensorProto> InitialStates(CaptionNetwork network, Dictionary<string, Parameter> p)

@@ -1,5 +1,4 @@
 using Microsoft.ML.Recurrent.Captioning;
-using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Persistence;
 using Microsoft.ML.Recurrent.Text;
@@ -65,8 +64,8 @@ public sealed partial class ImageCaptioner
         });
         w.Section("normalisation", s =>
         {
-            LanguageModelSerializer.WriteFloats(s, _mean);
-            LanguageModelSerializer.WriteFloats(s, _inverseDeviation);
+            BinaryArrays.WriteFloats(s, _mean);
+            BinaryArrays.WriteFloats(s, _inverseDeviation);
         });
         w.Parameters(_network.Parameters);
     }
@@ -77,10 +76,10 @@ public sealed partial class ImageCaptioner
         var vocabulary = r.Section("words", s =>
         {
             int count = s.ReadInt32();
-            LanguageModelSerializer.EnsureRemaining(s, count, Kind.What); // at least one byte per word
+            BinaryArrays.EnsureRemaining(s, count, Kind.What); // at least one byte per word
             return new WordVocabulary(Enumerable.Range(0, count).Select(_ => s.ReadString()).ToList());
         });
-        var (mean, inverseDeviation) = r.Section("normalisation", s => (LanguageModelSerializer.ReadFloats(s, Kind.What), LanguageModelSerializer.ReadFloats(s, Kind.What)));
+        var (mean, inverseDeviation) = r.Section("normalisation", s => (BinaryArrays.ReadFloats(s, Kind.What), BinaryArrays.ReadFloats(s, Kind.What)));
         if (mean.Length != features || inverseDeviation.Length != features)
             throw r.Corrupt($"its feature normalisation holds {mean.Length} and {inverseDeviation.Length} values for {features} features");
         if (!mean.Concat(inverseDeviation).All(float.IsFinite)) throw r.Corrupt("its feature normalisation is not finite");

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Recurrent.Classification;
 
 /// <summary>
 /// A <see cref="SequenceClassifierNetwork"/>'s weights as ONNX initializers: its stack's as
-/// <see cref="LanguageModelWeights.Stack"/> writes them (each layer one RNN/LSTM/GRU op over both directions), plus the
+/// <see cref="StackWeights.Stack"/> writes them (each layer one RNN/LSTM/GRU op over both directions), plus the
 /// embedding, the output layer and the n-gram table and scale as plain tensors.
 /// </summary>
 internal static class ClassifierWeights
@@ -23,7 +23,7 @@ internal static class ClassifierWeights
             yield return TensorProto.Floats(Embedding, [e.Vocabulary, e.Width], e.Weight.Value);
             yield return TensorProto.Floats(EmbeddingBias, [e.Width], e.Bias.Value);
         }
-        foreach (var t in LanguageModelWeights.Stack(network.Stack)) yield return t;
+        foreach (var t in StackWeights.Stack(network.Stack)) yield return t;
         yield return TensorProto.Floats(OutputWeight, [shape.OutputWidth, shape.Classes], network.Output.Weight.Value);
         yield return TensorProto.Floats(OutputBias, [shape.Classes], network.Output.Bias.Value);
         if (network.Ngrams is { } bag)

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.ML.Recurrent.LanguageModel;
+using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Persistence;
 
 namespace Microsoft.ML.Recurrent;

@@ -2,9 +2,6 @@ using Microsoft.ML.Recurrent.Onnx;
 
 namespace Microsoft.ML.Recurrent.LanguageModel;
 
-/// <summary>How a <see cref="DecodeLoop"/> decodes: a fixed number of tokens, greedy (temperature 0) or sampled.</summary>
-internal sealed record GenerationSettings(int MaxLength, float Temperature, int Seed);
-
 /// <summary>
 /// The generator graph: a prompt as UTF-16 code units [1, n] (uint16) → <see cref="IdsOutput"/> [MaxLength]
 /// (int64 vocabulary indices) and <see cref="CharsOutput"/> [MaxLength] (one string per character). The prompt
@@ -24,7 +21,7 @@ internal static class GeneratorGraph
     public static GraphBuilder Build(LanguageModelShape shape, CharVocabulary vocabulary, GenerationSettings settings)
     {
         var g = new GraphBuilder(Name);
-        var stack = new RecurrentStack(shape);
+        var stack = shape.OnnxStack();
         g.Graph.Inputs.Add(new ValueInfoProto(Input, ElementType.UInt16, [1, "prompt_length"]));
 
         string prompt = PromptEncoding.Emit(g, Input, vocabulary);

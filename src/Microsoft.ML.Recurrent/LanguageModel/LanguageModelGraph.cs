@@ -15,7 +15,7 @@ internal static class LanguageModelGraph
     public static GraphBuilder Build(LanguageModelShape shape)
     {
         var g = new GraphBuilder(Name);
-        var stack = new RecurrentStack(shape);
+        var stack = shape.OnnxStack();
         g.Graph.Inputs.Add(new ValueInfoProto(Input, ElementType.Int64, ["sequence"]));
         string x = g.Unsqueeze(stack.OneHot(g, Input), 1); // [seq, batch = 1, V]
         var (outputs, _, _) = stack.Layers(g, x);

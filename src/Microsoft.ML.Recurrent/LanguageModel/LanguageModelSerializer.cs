@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Persistence;
 
 namespace Microsoft.ML.Recurrent.LanguageModel;
 
@@ -12,7 +13,7 @@ internal static class LanguageModelSerializer
     public static void Write(BinaryWriter w, CharVocabulary vocabulary, LanguageNetwork network)
     {
         WriteShape(w, vocabulary, network.Shape);
-        WriteFloats(w, network.Parameters.Values);
+        BinaryArrays.WriteFloats(w, network.Parameters.Values);
     }
 
     public static (CharVocabulary Vocabulary, LanguageNetwork Network) Read(BinaryReader r, string what)
@@ -24,9 +25,9 @@ internal static class LanguageModelSerializer
             int stored = r.ReadInt32();
             if (stored != expected)
                 throw new InvalidDataException($"The {what} declares {stored} weights but its shape ({shape.Cell}, {shape.Layers}×{shape.Hidden}, {shape.Vocabulary} characters) needs {expected}.");
-            EnsureRemaining(r, 4L * stored, what);
+            BinaryArrays.EnsureRemaining(r, 4L * stored, what);
             var network = new LanguageNetwork(shape);
-            ReadFloatsInto(r, network.Parameters.Values);
+            BinaryArrays.ReadFloatsInto(r, network.Parameters.Values);
             foreach (float v in network.Parameters.Values)
                 if (!float.IsFinite(v)) throw new InvalidDataException($"The {what} holds non-finite weights.");
             return (vocabulary, network);
@@ -57,37 +58,9 @@ internal static class LanguageModelSerializer
         int vocabularySize = r.ReadInt32();
         var shape = new LanguageModelShape(cell, vocabularySize, hidden, layers, dropout);
         shape.Validate();
-        EnsureRemaining(r, 4L * vocabularySize, what);
+        BinaryArrays.EnsureRemaining(r, 4L * vocabularySize, what);
         var codePoints = new int[vocabularySize];
         for (int i = 0; i < codePoints.Length; i++) codePoints[i] = r.ReadInt32();
         return (new CharVocabulary(codePoints), shape);
-    }
-
-    public static void WriteFloats(BinaryWriter w, ReadOnlySpan<float> values)
-    {
-        w.Write(values.Length);
-        w.Write(MemoryMarshal.AsBytes(values));
-    }
-
-    public static void ReadFloatsInto(BinaryReader r, Span<float> destination)
-    {
-        var bytes = MemoryMarshal.AsBytes(destination);
-        if (r.Read(bytes) != bytes.Length) throw new EndOfStreamException("The weights are truncated.");
-    }
-
-    public static float[] ReadFloats(BinaryReader r, string what)
-    {
-        int count = r.ReadInt32();
-        if (count < 0) throw new InvalidDataException($"The {what} is corrupt: negative array length.");
-        EnsureRemaining(r, 4L * count, what);
-        var values = new float[count];
-        ReadFloatsInto(r, values);
-        return values;
-    }
-
-    public static void EnsureRemaining(BinaryReader r, long bytes, string what)
-    {
-        if (bytes > r.BaseStream.Length - r.BaseStream.Position)
-            throw new InvalidDataException($"The {what} is truncated: {bytes} more bytes expected, {r.BaseStream.Length - r.BaseStream.Position} left.");
     }
 }

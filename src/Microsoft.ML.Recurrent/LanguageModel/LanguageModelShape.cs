@@ -1,4 +1,5 @@
 using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Onnx;
 namespace Microsoft.ML.Recurrent.LanguageModel;
 
 /// <summary>The architecture of a stacked recurrent token model: everything needed to rebuild it from weights.</summary>
@@ -8,6 +9,9 @@ internal sealed record LanguageModelShape(RecurrentCell Cell, int Vocabulary, in
     public const int MaxWidth = 1 << 16;
     /// <summary>Largest number of stacked layers accepted.</summary>
     public const int MaxLayers = 64;
+
+    /// <summary>The ONNX emitter of this model's stack, over its vocabulary.</summary>
+    public RecurrentStack OnnxStack() => new(new StackShape(Cell, Hidden, Layers), Vocabulary);
 
     public void Validate()
     {

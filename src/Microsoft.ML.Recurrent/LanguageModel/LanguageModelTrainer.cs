@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Numerics;
+using Microsoft.ML.Recurrent.Persistence;
 using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent.LanguageModel;
@@ -135,8 +136,8 @@ internal sealed class LanguageModelTrainer : ITrainingTask, IDisposable
     {
         for (int l = 0; l < Network.Shape.Layers; l++)
         {
-            LanguageModelSerializer.WriteFloats(writer, [.. _shards.SelectMany(s => s.States[l].H)]);
-            LanguageModelSerializer.WriteFloats(writer, [.. _shards.SelectMany(s => s.States[l].C)]);
+            BinaryArrays.WriteFloats(writer, [.. _shards.SelectMany(s => s.States[l].H)]);
+            BinaryArrays.WriteFloats(writer, [.. _shards.SelectMany(s => s.States[l].C)]);
         }
     }
 
@@ -152,7 +153,7 @@ internal sealed class LanguageModelTrainer : ITrainingTask, IDisposable
     // One saved array into consecutive destinations (the shards' parts of a [B, H] state).
     private static void ReadSplit(BinaryReader r, IEnumerable<float[]> destinations)
     {
-        var values = LanguageModelSerializer.ReadFloats(r, "training checkpoint");
+        var values = BinaryArrays.ReadFloats(r, "training checkpoint");
         int offset = 0;
         foreach (var d in destinations)
         {

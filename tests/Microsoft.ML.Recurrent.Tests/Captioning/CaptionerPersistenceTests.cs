@@ -62,7 +62,7 @@ public class CaptionerPersistenceTests
                 string name = v2.ReadString();
                 byte[] section = v2.ReadBytes((int)v2.ReadInt64());
                 if (name != ModelWriter.ParametersSection) w.Write(section);
-                else LanguageModelSerializer.WriteFloats(w, captioner.Network.Parameters.Values);
+                else BinaryArrays.WriteFloats(w, captioner.Network.Parameters.Values);
             }
         });
         Assert.Equal(1, BitConverter.ToInt32(v1.ToArray(), 8));

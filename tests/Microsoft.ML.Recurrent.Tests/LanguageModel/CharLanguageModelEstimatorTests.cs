@@ -16,7 +16,7 @@ public sealed class TinyLanguageModelFixture
         Context = new MLContext(seed: 1);
         Context.Log += (_, e) =>
         {
-            if (e.Source == nameof(CharLanguageModel) && e.Kind == Runtime.ChannelMessageKind.Info)
+            if (e.Source == "Microsoft.ML.Recurrent" && e.Kind == Runtime.ChannelMessageKind.Info)
             {
                 lock (LogLines)
                 {

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Recurrent;
 /// </summary>
 internal static class MLNetLog
 {
-    private const string ChannelName = nameof(CharLanguageModel);
+    private const string ChannelName = "Microsoft.ML.Recurrent";
 
     /// <summary>The catalog's <see cref="IHostEnvironment"/>, or null when it cannot be reached.</summary>
     public static IHostEnvironment? TryGetEnvironment(object catalog)

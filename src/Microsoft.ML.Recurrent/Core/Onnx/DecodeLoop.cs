@@ -1,5 +1,4 @@
-using Microsoft.ML.Recurrent.Captioning;
-using Microsoft.ML.Recurrent.LanguageModel;
+using Microsoft.ML.Recurrent.Decoding;
 using Microsoft.ML.Recurrent.Numerics;
 
 namespace Microsoft.ML.Recurrent.Onnx;
@@ -11,10 +10,10 @@ namespace Microsoft.ML.Recurrent.Onnx;
 internal delegate (string Logits, string[] H, string[] C) DecodeStep(GraphBuilder graph, string token, string[] h, string[] c);
 
 /// <summary>
-/// The ONNX Loop that every decoding graph shares (<see cref="GeneratorGraph"/>, <see cref="CaptionGraph"/>): it carries
+/// The ONNX Loop that every decoding graph shares (the language model's generator, the captioner's greedy graph): it carries
 /// the logits and the states, and each of its MaxLength iterations picks a token from the logits — the first maximum
 /// (temperature 0, like IndexOfMax) or by sampling — feeds it to the graph's <see cref="DecodeStep"/>, and emits it as
-/// the scan output. Sampling must reproduce <see cref="Sampler"/>, whose random stream is fixed by the seed and
+/// the scan output. Sampling must reproduce the C# decoder (<see cref="Decoding.Decoder{TState}"/>), whose random stream is fixed by the seed and
 /// consumed one uniform per token; ONNX's Multinomial has its own generator, so instead the graph carries those MaxLength
 /// uniforms (<see cref="RandomSource.NextDouble"/> from the seed) as a constant and picks the first index whose
 /// cumulative probability (summed in double, like the sampler) exceeds the iteration's uniform.

@@ -2,13 +2,12 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Reflection;
 using System.Text;
-using Microsoft.ML.Recurrent.LanguageModel;
 
 namespace Microsoft.ML.Recurrent.Onnx;
 
 /// <summary>What <see cref="OnnxModelFile.Read"/> found in the common metadata block of one of our graphs.</summary>
 /// <param name="Model">The whole model, parsed.</param>
-/// <param name="Graph">The graph kind (<c>ml_recurrent.graph</c>): the root graph's name, e.g. <see cref="GeneratorGraph.Name"/>.</param>
+/// <param name="Graph">The graph kind (<c>ml_recurrent.graph</c>): the root graph's name, e.g. <c>char_generator</c>.</param>
 /// <param name="FormatVersion">The version of our metadata; <see cref="OnnxModelFile.LegacyFormatVersion"/> files are not verified by the reader.</param>
 /// <param name="Checksum">The stored <c>ml_recurrent.weights_xxhash64</c>.</param>
 internal sealed record OnnxModelInfo(ModelProto Model, string Graph, string FormatVersion, string Checksum);
@@ -22,7 +21,7 @@ internal sealed record OnnxModelInfo(ModelProto Model, string Graph, string Form
 /// </summary>
 /// <remarks>
 /// Format version 1 (language-model graphs written before the checksum covered every initializer) hashed only the
-/// language network's raw weights; <see cref="OnnxImport"/> still verifies those by rebuilding the network.
+/// language network's raw weights; the language model's importer still verifies those by rebuilding the network.
 /// </remarks>
 internal static class OnnxModelFile
 {

@@ -1,11 +1,10 @@
-using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Layers;
 
 namespace Microsoft.ML.Recurrent.Onnx;
 
 /// <summary>
 /// Emits a <see cref="StackedRecurrence"/>'s forward pass as ONNX nodes: one native RNN/LSTM/GRU node per layer,
-/// direction "forward" or "bidirectional", reading the weights <see cref="LanguageModelWeights.Stack"/> writes. Batch
+/// direction "forward" or "bidirectional", reading the weights <see cref="StackWeights.Stack"/> writes. Batch
 /// ≥ 1; sequence_lens masks right-padded sequences exactly as our stack does (the reverse direction reads each
 /// sequence reversed within its own length; padded outputs are zero). Used by every task's graph: the language
 /// model's (and its decode loop's body), the classifier's and the captioner's. For token models it also emits the
@@ -13,11 +12,6 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// </summary>
 internal sealed class RecurrentStack(StackShape shape, int vocabulary = 0)
 {
-    /// <summary>The stack of a language model of <paramref name="shape"/>, over its vocabulary.</summary>
-    public RecurrentStack(LanguageModelShape shape) : this(new StackShape(shape.Cell, shape.Hidden, shape.Layers), shape.Vocabulary)
-    {
-    }
-
     /// <summary>Cell, hidden width, layers and directions.</summary>
     public StackShape Shape { get; } = shape;
 
@@ -42,7 +36,7 @@ internal sealed class RecurrentStack(StackShape shape, int vocabulary = 0)
             throw new ArgumentException($"Expected {Shape.Layers} initial states per kind, one per layer.", nameof(h0));
         var h = new string[Shape.Layers];
         var c = new string[lstm ? Shape.Layers : 0];
-        string op = LanguageModelWeights.Operator(Shape.Cell);
+        string op = StackWeights.Operator(Shape.Cell);
         var attributes = new List<AttributeProto>
         {
             AttributeProto.Of("hidden_size", (long)Shape.Hidden),
@@ -52,7 +46,7 @@ internal sealed class RecurrentStack(StackShape shape, int vocabulary = 0)
         if (Shape.Cell == RecurrentCell.Gru) attributes.Add(AttributeProto.Of("linear_before_reset", 1L));
         for (int l = 0; l < Shape.Layers; l++)
         {
-            string[] inputs = [x, LanguageModelWeights.W(l), LanguageModelWeights.R(l), LanguageModelWeights.B(l), sequenceLengths ?? "",
+            string[] inputs = [x, StackWeights.W(l), StackWeights.R(l), StackWeights.B(l), sequenceLengths ?? "",
                 h0?[l] ?? "", lstm ? c0?[l] ?? "" : ""];
             int used = inputs.Length;
             while (inputs[used - 1].Length == 0) used--; // trailing optional inputs are left out, not named empty
@@ -73,5 +67,5 @@ internal sealed class RecurrentStack(StackShape shape, int vocabulary = 0)
 
     /// <summary>hidden [n, H] → logits [n, V].</summary>
     public string Logits(GraphBuilder g, string hidden)
-        => g.Add("Add", [g.Add("MatMul", [hidden, LanguageModelWeights.OutputWeight]), LanguageModelWeights.OutputBias]);
+        => g.Add("Add", [g.Add("MatMul", [hidden, StackWeights.OutputWeight]), StackWeights.OutputBias]);
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Layers;
 
 namespace Microsoft.ML.Recurrent.Persistence;
@@ -41,7 +40,7 @@ internal sealed class ModelReader(BinaryReader payload, int version, string what
             // Version 1: one flat array in the same order, its length the only check.
             int count = r.ReadInt32();
             if (count != store.Count) throw Corrupt($"it declares {count} weights but its shape needs {store.Count}");
-            LanguageModelSerializer.ReadFloatsInto(r, store.Values);
+            BinaryArrays.ReadFloatsInto(r, store.Values);
         }
         else
         {
@@ -53,7 +52,7 @@ internal sealed class ModelReader(BinaryReader payload, int version, string what
                 int rows = r.ReadInt32(), cols = r.ReadInt32();
                 if (rows != p.Rows || cols != p.Cols)
                     throw Corrupt($"parameter {i} ('{p.Name}') is [{rows}, {cols}] in the file but [{p.Rows}, {p.Cols}] in the network its shape describes");
-                LanguageModelSerializer.ReadFloatsInto(r, p.Value);
+                BinaryArrays.ReadFloatsInto(r, p.Value);
             }
         }
         foreach (float v in store.Values)

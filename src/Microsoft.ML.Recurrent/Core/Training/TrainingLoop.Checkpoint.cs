@@ -1,6 +1,5 @@
 using System.IO.Hashing;
 using System.Text;
-using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Persistence;
 
 namespace Microsoft.ML.Recurrent.Training;
@@ -23,10 +22,10 @@ internal sealed partial class TrainingLoop
     private void SaveCheckpoint(string path) => ModelFile.WriteAtomic(path, CheckpointMagic, w =>
     {
         w.Write(_fingerprint);
-        LanguageModelSerializer.WriteFloats(w, _task.Parameters.Values);
+        BinaryArrays.WriteFloats(w, _task.Parameters.Values);
         w.Write((int)_options.Optimizer);
         w.Write(_optimizer.Steps);
-        foreach (var buffer in _optimizer.State) LanguageModelSerializer.WriteFloats(w, buffer);
+        foreach (var buffer in _optimizer.State) BinaryArrays.WriteFloats(w, buffer);
         w.Write(_iteration);
         w.Write(_epoch);
         w.Write(_batch);
@@ -35,7 +34,7 @@ internal sealed partial class TrainingLoop
         w.Write(_bestValidationLoss);
         w.Write(_sinceBest);
         w.Write(_stoppedEarly);
-        LanguageModelSerializer.WriteFloats(w, _bestParameters ?? []);
+        BinaryArrays.WriteFloats(w, _bestParameters ?? []);
         w.Write(_trainingTime.Ticks);
         _task.WriteState(w);
     });
@@ -60,7 +59,7 @@ internal sealed partial class TrainingLoop
             _bestValidationLoss = r.ReadDouble();
             _sinceBest = r.ReadInt32();
             _stoppedEarly = r.ReadBoolean();
-            var best = LanguageModelSerializer.ReadFloats(r, What);
+            var best = BinaryArrays.ReadFloats(r, What);
             _bestParameters = best.Length == 0 ? null : best.Length == _task.Parameters.Count ? best : throw new InvalidDataException("best-weights size mismatch");
             _trainingTime = TimeSpan.FromTicks(r.ReadInt64());
             _task.ReadState(r);
@@ -93,7 +92,7 @@ internal sealed partial class TrainingLoop
 
     private static void ReadExactly(BinaryReader r, float[] destination)
     {
-        var values = LanguageModelSerializer.ReadFloats(r, What);
+        var values = BinaryArrays.ReadFloats(r, What);
         if (values.Length != destination.Length)
             throw new InvalidDataException($"a saved buffer holds {values.Length} values instead of {destination.Length}");
         values.CopyTo(destination, 0);

@@ -3,7 +3,7 @@ namespace Microsoft.ML.Recurrent;
 /// <summary>
 /// A progress report from training, sent through <see cref="IProgress{T}"/> at every evaluation (see
 /// <see cref="RecurrentTrainerOptions.EvaluateEvery"/>) and, for the language model, every
-/// <see cref="CharLanguageModelOptions.ReportEvery"/> iterations. Losses are per the task's unit: per character for the
+/// <c>ReportEvery</c> iterations. Losses are per the task's unit: per character for the
 /// language model, per word for the captioner, per sequence for the classifier.
 /// </summary>
 public sealed record TrainingProgress
@@ -26,6 +26,6 @@ public sealed record TrainingProgress
     public TimeSpan Elapsed { get; init; }
     /// <summary>Estimated time left under the active stopping rule, when it can be estimated.</summary>
     public TimeSpan? Remaining { get; init; }
-    /// <summary>A short text sampled from the model at this evaluation, when <see cref="CharLanguageModelOptions.SampleLength"/> asks for one.</summary>
+    /// <summary>A short text sampled from the model at this evaluation, when the task's options ask for one (the language model's <c>SampleLength</c>).</summary>
     public string? Sample { get; init; }
 }

@@ -1,6 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Tests.Onnx;
 using Xunit;
@@ -41,7 +40,7 @@ public sealed class StackOnnxParityTests(ITestOutputHelper output)
             g.AddNamed("Identity", [state], $"state{i}");
             g.Graph.Outputs.Add(new ValueInfoProto($"state{i}", ElementType.Float, [directions, batch, Hidden]));
         }
-        g.Graph.Initializers.AddRange(LanguageModelWeights.Stack(stack));
+        g.Graph.Initializers.AddRange(StackWeights.Stack(stack));
         byte[] onnx = OnnxFormat.Write(new ModelProto(g.Graph));
         OnnxTestModels.Check(output, onnx);
 
