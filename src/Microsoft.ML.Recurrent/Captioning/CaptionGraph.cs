@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Text;
 
@@ -49,10 +48,10 @@ internal static class CaptionGraph
             $"the caption ends before the first '{words[WordVocabulary.End]}'; empty strings are to be skipped.";
 
         var inv = CultureInfo.InvariantCulture;
-        var metadata = OnnxMetadata.Stack(shape.Cell, shape.Hidden, shape.Layers).ToList();
+        var metadata = StackMetadata.Stack(shape.Cell, shape.Hidden, shape.Layers).ToList();
         metadata.Add(new(OnnxModelFile.Prefix + "features", shape.Features.ToString(inv)));
         metadata.Add(new(OnnxModelFile.Prefix + "conditioning", shape.Conditioning.ToString()));
-        metadata.Add(new(OnnxMetadata.MaxLengthKey, maxLength.ToString(inv)));
+        metadata.Add(new(StackMetadata.MaxLengthKey, maxLength.ToString(inv)));
         return OnnxModelFile.Write(g, CaptionWeights.Export(network),
             $"An image captioner ({shape.Cell} {shape.Layers}×{shape.Hidden}, {shape.Vocabulary} words) exported by Microsoft.ML.Recurrent.", metadata);
     }

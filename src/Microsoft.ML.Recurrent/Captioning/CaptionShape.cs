@@ -1,4 +1,3 @@
-using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Layers;
 namespace Microsoft.ML.Recurrent.Captioning;
 
@@ -8,9 +7,12 @@ internal sealed record CaptionShape(RecurrentCell Cell, int Vocabulary, int Feat
 {
     public void Validate()
     {
-        new LanguageModelShape(Cell, Vocabulary, Hidden, Layers, Dropout).Validate();
-        if (Features < 1 || Features > LanguageModelShape.MaxWidth || Embedding < 1 || Embedding > LanguageModelShape.MaxWidth)
-            throw new ArgumentOutOfRangeException(nameof(Features), $"Features ({Features}) and embedding ({Embedding}) must be in [1, {LanguageModelShape.MaxWidth}].");
+        new StackShape(Cell, Hidden, Layers).Validate();
+        const int max = StackShape.MaxWidth;
+        if (Vocabulary is < 1 or > max) throw new ArgumentOutOfRangeException(nameof(Vocabulary), Vocabulary, $"Vocabulary size must be in [1, {max}].");
+        if (!(Dropout is >= 0f and < 1f)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
+        if (Features < 1 || Features > max || Embedding < 1 || Embedding > max)
+            throw new ArgumentOutOfRangeException(nameof(Features), $"Features ({Features}) and embedding ({Embedding}) must be in [1, {max}].");
         if ((Conditioning & ImageConditioning.Both) == 0 || (Conditioning & ~ImageConditioning.Both) != 0)
             throw new ArgumentOutOfRangeException(nameof(Conditioning), Conditioning, "The image must condition every step, the initial state, or both.");
     }

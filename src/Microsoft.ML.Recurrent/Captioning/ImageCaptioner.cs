@@ -60,14 +60,7 @@ public sealed partial class ImageCaptioner
             throw new ArgumentException("Every feature vector must have the same, non-zero length.", nameof(features));
 
         var vocabulary = WordVocabulary.Build(captions.SelectMany(c => c), options.MinWordCount);
-        var pairs = new List<(int, int[], bool)>();
-        for (int i = 0; i < captions.Count; i++)
-            foreach (var caption in captions[i])
-            {
-                var words = vocabulary.Encode(caption);
-                bool cut = words.Length > options.MaxCaptionLength;
-                if (words.Length > 0) pairs.Add((i, cut ? words[..options.MaxCaptionLength] : words, cut));
-            }
+        var pairs = TrainingPairs(vocabulary, captions, options.MaxCaptionLength);
         if (pairs.Count == 0) throw new ArgumentException("No image has a non-empty caption.", nameof(captions));
 
         var (mean, inverseDeviation) = Statistics(features, f);
@@ -78,6 +71,23 @@ public sealed partial class ImageCaptioner
         var network = new CaptionNetwork(shape);
         CaptionTrainer.Train(network, normalised, pairs, options, log, cancellationToken);
         return new ImageCaptioner(network, vocabulary, mean, inverseDeviation, options);
+    }
+
+    /// <summary>
+    /// The (image, word ids, cut) pairs training sees: empty captions are left out, and a caption longer than
+    /// <paramref name="maxLength"/> words is cut to it and marked, so that it teaches no &lt;END&gt; where it did not end.
+    /// </summary>
+    internal static List<(int Image, int[] Words, bool Cut)> TrainingPairs(WordVocabulary vocabulary, IReadOnlyList<IReadOnlyList<string>> captions, int maxLength)
+    {
+        var pairs = new List<(int, int[], bool)>();
+        for (int i = 0; i < captions.Count; i++)
+            foreach (var caption in captions[i])
+            {
+                var words = vocabulary.Encode(caption);
+                bool cut = words.Length > maxLength;
+                if (words.Length > 0) pairs.Add((i, cut ? words[..maxLength] : words, cut));
+            }
+        return pairs;
     }
 
     /// <summary>A caption for one image, decoded as <see cref="Options"/> says.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Onnx;
 
@@ -40,7 +39,7 @@ internal static class ClassifierWeights
     {
         var s = network.Shape;
         var inv = CultureInfo.InvariantCulture;
-        var metadata = OnnxMetadata.Stack(s.Cell, s.Hidden, s.Layers).ToList();
+        var metadata = StackMetadata.Stack(s.Cell, s.Hidden, s.Layers).ToList();
         metadata.Add(new(OnnxModelFile.Prefix + "bidirectional", s.Bidirectional ? "true" : "false"));
         metadata.Add(new(OnnxModelFile.Prefix + "pooling", s.Pooling.ToString().ToLowerInvariant()));
         metadata.Add(new(OnnxModelFile.Prefix + "classes", s.Classes.ToString(inv)));

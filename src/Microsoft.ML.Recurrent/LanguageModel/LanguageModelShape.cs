@@ -6,9 +6,9 @@ namespace Microsoft.ML.Recurrent.LanguageModel;
 internal sealed record LanguageModelShape(RecurrentCell Cell, int Vocabulary, int Hidden, int Layers, float Dropout)
 {
     /// <summary>Largest hidden width and vocabulary accepted (guards against absurd sizes and corrupt files).</summary>
-    public const int MaxWidth = 1 << 16;
+    public const int MaxWidth = StackShape.MaxWidth;
     /// <summary>Largest number of stacked layers accepted.</summary>
-    public const int MaxLayers = 64;
+    public const int MaxLayers = StackShape.MaxLayers;
 
     /// <summary>The ONNX emitter of this model's stack, over its vocabulary.</summary>
     public RecurrentStack OnnxStack() => new(new StackShape(Cell, Hidden, Layers), Vocabulary);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Onnx;
+using static Microsoft.ML.Recurrent.Onnx.StackMetadata;
 
 namespace Microsoft.ML.Recurrent.LanguageModel;
 
@@ -12,18 +13,8 @@ namespace Microsoft.ML.Recurrent.LanguageModel;
 internal sealed record OnnxMetadata(CharVocabulary Vocabulary, LanguageModelShape Shape, double? ValidationLoss, GenerationSettings? Generation)
 {
     private const string Prefix = OnnxModelFile.Prefix;
-    /// <summary>Keys that every task's graph shares with the language model's.</summary>
-    public const string CellKey = Prefix + "cell", HiddenKey = Prefix + "hidden_size", LayersKey = Prefix + "layers", MaxLengthKey = Prefix + "max_length";
     private const string VocabularyKey = Prefix + "vocabulary", DropoutKey = Prefix + "dropout", LossKey = Prefix + "validation_loss",
         TemperatureKey = Prefix + "temperature", SeedKey = Prefix + "seed";
-
-    /// <summary>The recurrent stack's entries (cell, hidden size, layers), as every task records them.</summary>
-    public static IEnumerable<KeyValuePair<string, string>> Stack(RecurrentCell cell, int hidden, int layers)
-    {
-        yield return new(CellKey, cell.ToString().ToLowerInvariant());
-        yield return new(HiddenKey, hidden.ToString(CultureInfo.InvariantCulture));
-        yield return new(LayersKey, layers.ToString(CultureInfo.InvariantCulture));
-    }
 
     /// <summary>The entries, for <see cref="OnnxModelFile.Write"/>.</summary>
     public List<KeyValuePair<string, string>> Entries()

@@ -25,4 +25,24 @@ public sealed class CaptionBatchTests
         Assert.Equal([5, 7, 6, 8, e, 9, -1, -1], targets);
         Assert.Equal(6, count);
     }
+
+    [Fact]
+    public void Captions_longer_than_MaxCaptionLength_are_cut_by_training_itself_and_teach_no_END()
+    {
+        string[][] captions = [["a red square", "a big red square on the left"], [""], ["a blue circle"]];
+        var vocabulary = WordVocabulary.Build(captions.SelectMany(c => c), minCount: 1);
+        var pairs = ImageCaptioner.TrainingPairs(vocabulary, captions, maxLength: 3);
+
+        // The empty caption is left out; three words fit exactly (not cut), seven are cut to three and marked.
+        Assert.Equal([(0, false), (0, true), (2, false)], pairs.Select(p => (p.Image, p.Cut)));
+        Assert.All(pairs, p => Assert.Equal(3, p.Words.Length));
+        Assert.Equal(vocabulary.Encode("a big red"), pairs[1].Words);
+
+        var ids = new int[3 * 4];
+        var targets = new int[3 * 4];
+        int steps = CaptionTrainer.Fill(pairs, [0, 1, 2], new float[3], 1, new float[3], ids, targets, out _);
+        Assert.Equal(4, steps);
+        int e = WordVocabulary.End;
+        Assert.Equal([e, -1, e], targets.AsSpan(3 * 3, 3).ToArray()); // the last step: <END> for whole captions, none for the cut one
+    }
 }

@@ -7,6 +7,11 @@ namespace Microsoft.ML.Recurrent.Layers;
 /// </summary>
 internal sealed record StackShape(RecurrentCell Cell, int Hidden, int Layers, bool Bidirectional = false)
 {
+    /// <summary>Largest hidden width (and vocabulary or input width) accepted: guards against absurd sizes and corrupt files.</summary>
+    public const int MaxWidth = 1 << 16;
+    /// <summary>Largest number of stacked layers accepted.</summary>
+    public const int MaxLayers = 64;
+
     /// <summary>Recurrences per layer: 2 when bidirectional, else 1.</summary>
     public int Directions => Bidirectional ? 2 : 1;
 
@@ -17,7 +22,7 @@ internal sealed record StackShape(RecurrentCell Cell, int Hidden, int Layers, bo
     public void Validate()
     {
         if (!Enum.IsDefined(Cell)) throw new ArgumentOutOfRangeException(nameof(Cell), Cell, "Unknown recurrent cell.");
-        if (Hidden < 1) throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden, "The hidden width must be positive.");
-        if (Layers < 1) throw new ArgumentOutOfRangeException(nameof(Layers), Layers, "A stack needs at least one layer.");
+        if (Hidden is < 1 or > MaxWidth) throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden, $"Hidden size must be in [1, {MaxWidth}].");
+        if (Layers is < 1 or > MaxLayers) throw new ArgumentOutOfRangeException(nameof(Layers), Layers, $"Layers must be in [1, {MaxLayers}].");
     }
 }

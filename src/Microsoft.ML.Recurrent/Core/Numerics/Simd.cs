@@ -44,6 +44,9 @@ internal unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
 
     static abstract TSelf Abs(TSelf a);
 
+    /// <summary>√a, correctly rounded in every lane (IEEE), so every width gives the same bits.</summary>
+    static abstract TSelf Sqrt(TSelf a);
+
     /// <summary>|magnitude| with the sign of sign.</summary>
     static abstract TSelf CopySign(TSelf magnitude, TSelf sign);
 
@@ -101,6 +104,9 @@ internal readonly unsafe struct V512(Vector512<float> v) : IVec<V512>
     public static V512 Abs(V512 a) => new(Vector512.Abs(a._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Sqrt(V512 a) => new(Vector512.Sqrt(a._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 CopySign(V512 magnitude, V512 sign) => new(Vector512.CopySign(magnitude._v, sign._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -156,6 +162,9 @@ internal readonly unsafe struct V256(Vector256<float> v) : IVec<V256>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Abs(V256 a) => new(Vector256.Abs(a._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Sqrt(V256 a) => new(Vector256.Sqrt(a._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 CopySign(V256 magnitude, V256 sign) => new(Vector256.CopySign(magnitude._v, sign._v));
@@ -224,6 +233,9 @@ internal readonly unsafe struct V128(Vector128<float> v) : IVec<V128>
     public static V128 Abs(V128 a) => new(Vector128.Abs(a._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Sqrt(V128 a) => new(Vector128.Sqrt(a._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 CopySign(V128 magnitude, V128 sign) => new(Vector128.CopySign(magnitude._v, sign._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -279,6 +291,9 @@ internal readonly unsafe struct V1(float v) : IVec<V1>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V1 Abs(V1 a) => new(MathF.Abs(a._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V1 Sqrt(V1 a) => new(MathF.Sqrt(a._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V1 CopySign(V1 magnitude, V1 sign) => new(MathF.CopySign(magnitude._v, sign._v));

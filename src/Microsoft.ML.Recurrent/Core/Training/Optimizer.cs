@@ -1,9 +1,11 @@
-using System.Numerics;
+using System.Runtime.CompilerServices;
+using Microsoft.ML.Recurrent.Numerics;
 
 namespace Microsoft.ML.Recurrent.Training;
 
 /// <summary>
-/// A gradient-descent rule over the whole parameter buffer. Its state is a list of buffers shaped like
+/// A gradient-descent rule over the whole parameter buffer, element-wise through <see cref="Elementwise"/> (the same
+/// operations at every vector width, so every width gives the same bits). Its state is a list of buffers shaped like
 /// the parameters plus a step count, so checkpoints save and restore it exactly.
 /// </summary>
 internal abstract class Optimizer
@@ -38,8 +40,18 @@ internal abstract class Optimizer
 
     private sealed class Sgd(int size) : Optimizer(size, 0)
     {
-        protected override void Update(Span<float> values, ReadOnlySpan<float> gradients, float learningRate)
-            => System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradients, -learningRate, values, values);
+        protected override unsafe void Update(Span<float> x, ReadOnlySpan<float> g, float learningRate)
+        {
+            fixed (float* px = x, pg = g)
+                Elementwise.Run(new SgdOp(px, pg, learningRate), x.Length, KernelSettings.VectorWidth);
+        }
+    }
+
+    // x −= lr·g
+    private readonly unsafe struct SgdOp(float* x, float* g, float lr) : IElementwiseOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(int i) where T : unmanaged, IVec<T> => T.Store(T.Load(g + i) * T.Create(-lr) + T.Load(x + i), x + i);
     }
 
     // m = β1·m + (1 − β1)·g; v = β2·v + (1 − β2)·g²; x −= lr/(1 − β1ᵗ) · m / (√v/√(1 − β2ᵗ) + ε)  (as PyTorch)
@@ -47,32 +59,25 @@ internal abstract class Optimizer
     {
         private const float Beta1 = 0.9f, Beta2 = 0.999f, Epsilon = 1e-8f;
 
-        protected override void Update(Span<float> x, ReadOnlySpan<float> g, float learningRate)
+        protected override unsafe void Update(Span<float> x, ReadOnlySpan<float> g, float learningRate)
         {
-            Span<float> m = State[0], v = State[1];
             float stepSize = learningRate / (1f - MathF.Pow(Beta1, Steps));
             float invRootBias2 = 1f / MathF.Sqrt(1f - MathF.Pow(Beta2, Steps));
-            int i = 0;
-            if (Vector.IsHardwareAccelerated)
+            fixed (float* px = x, pg = g, pm = State[0], pv = State[1])
+                Elementwise.Run(new AdamOp(px, pg, pm, pv, stepSize, invRootBias2), x.Length, KernelSettings.VectorWidth);
+        }
+
+        private readonly unsafe struct AdamOp(float* x, float* g, float* m, float* v, float stepSize, float invRootBias2) : IElementwiseOp
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Invoke<T>(int i) where T : unmanaged, IVec<T>
             {
-                var b1 = new Vector<float>(Beta1); var c1 = new Vector<float>(1 - Beta1);
-                var b2 = new Vector<float>(Beta2); var c2 = new Vector<float>(1 - Beta2);
-                var eps = new Vector<float>(Epsilon); var ib = new Vector<float>(invRootBias2); var lr = new Vector<float>(stepSize);
-                for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
-                {
-                    var gv = new Vector<float>(g[i..]);
-                    var mv = b1 * new Vector<float>(m[i..]) + c1 * gv;
-                    var vv = b2 * new Vector<float>(v[i..]) + c2 * gv * gv;
-                    mv.CopyTo(m[i..]);
-                    vv.CopyTo(v[i..]);
-                    (new Vector<float>(x[i..]) - lr * mv / (Vector.SquareRoot(vv) * ib + eps)).CopyTo(x[i..]);
-                }
-            }
-            for (; i < x.Length; i++)
-            {
-                m[i] = Beta1 * m[i] + (1 - Beta1) * g[i];
-                v[i] = Beta2 * v[i] + (1 - Beta2) * g[i] * g[i];
-                x[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) * invRootBias2 + Epsilon);
+                var gv = T.Load(g + i);
+                var mv = T.Create(Beta1) * T.Load(m + i) + T.Create(1 - Beta1) * gv;
+                var vv = T.Create(Beta2) * T.Load(v + i) + T.Create(1 - Beta2) * gv * gv;
+                T.Store(mv, m + i);
+                T.Store(vv, v + i);
+                T.Store(T.Load(x + i) - T.Create(stepSize) * mv / (T.Sqrt(vv) * T.Create(invRootBias2) + T.Create(Epsilon)), x + i);
             }
         }
     }
@@ -82,25 +87,21 @@ internal abstract class Optimizer
     {
         private const float Epsilon = 1e-8f;
 
-        protected override void Update(Span<float> x, ReadOnlySpan<float> g, float learningRate)
+        protected override unsafe void Update(Span<float> x, ReadOnlySpan<float> g, float learningRate)
         {
-            Span<float> mem = State[0];
-            int i = 0;
-            if (Vector.IsHardwareAccelerated)
+            fixed (float* px = x, pg = g, pm = State[0])
+                Elementwise.Run(new AdagradOp(px, pg, pm, learningRate), x.Length, KernelSettings.VectorWidth);
+        }
+
+        private readonly unsafe struct AdagradOp(float* x, float* g, float* mem, float lr) : IElementwiseOp
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Invoke<T>(int i) where T : unmanaged, IVec<T>
             {
-                var lr = new Vector<float>(learningRate); var eps = new Vector<float>(Epsilon);
-                for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
-                {
-                    var gv = new Vector<float>(g[i..]);
-                    var mv = new Vector<float>(mem[i..]) + gv * gv;
-                    mv.CopyTo(mem[i..]);
-                    (new Vector<float>(x[i..]) - lr * gv / Vector.SquareRoot(mv + eps)).CopyTo(x[i..]);
-                }
-            }
-            for (; i < x.Length; i++)
-            {
-                mem[i] += g[i] * g[i];
-                x[i] -= learningRate * g[i] / MathF.Sqrt(mem[i] + Epsilon);
+                var gv = T.Load(g + i);
+                var mv = T.Load(mem + i) + gv * gv;
+                T.Store(mv, mem + i);
+                T.Store(T.Load(x + i) - T.Create(lr) * gv / T.Sqrt(mv + T.Create(Epsilon)), x + i);
             }
         }
     }
@@ -110,26 +111,21 @@ internal abstract class Optimizer
     {
         private const float Alpha = 0.95f, Epsilon = 1e-8f;
 
-        protected override void Update(Span<float> x, ReadOnlySpan<float> g, float learningRate)
+        protected override unsafe void Update(Span<float> x, ReadOnlySpan<float> g, float learningRate)
         {
-            Span<float> ms = State[0];
-            int i = 0;
-            if (Vector.IsHardwareAccelerated)
+            fixed (float* px = x, pg = g, pm = State[0])
+                Elementwise.Run(new RmsPropOp(px, pg, pm, learningRate), x.Length, KernelSettings.VectorWidth);
+        }
+
+        private readonly unsafe struct RmsPropOp(float* x, float* g, float* ms, float lr) : IElementwiseOp
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Invoke<T>(int i) where T : unmanaged, IVec<T>
             {
-                var lr = new Vector<float>(learningRate); var eps = new Vector<float>(Epsilon);
-                var a = new Vector<float>(Alpha); var c = new Vector<float>(1 - Alpha);
-                for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
-                {
-                    var gv = new Vector<float>(g[i..]);
-                    var mv = a * new Vector<float>(ms[i..]) + c * gv * gv;
-                    mv.CopyTo(ms[i..]);
-                    (new Vector<float>(x[i..]) - lr * gv / (Vector.SquareRoot(mv) + eps)).CopyTo(x[i..]);
-                }
-            }
-            for (; i < x.Length; i++)
-            {
-                ms[i] = Alpha * ms[i] + (1 - Alpha) * g[i] * g[i];
-                x[i] -= learningRate * g[i] / (MathF.Sqrt(ms[i]) + Epsilon);
+                var gv = T.Load(g + i);
+                var mv = T.Create(Alpha) * T.Load(ms + i) + T.Create(1 - Alpha) * gv * gv;
+                T.Store(mv, ms + i);
+                T.Store(T.Load(x + i) - T.Create(lr) * gv / (T.Sqrt(mv) + T.Create(Epsilon)), x + i);
             }
         }
     }
