@@ -21,6 +21,7 @@ internal sealed partial class TrainingLoop
     private readonly ulong _taskFingerprint;
     private readonly string _settings;
     private int? _resumedAt;
+    private bool _stopRequested; // RecurrentTrainerOptions.StopToken as last read
     private int _batchesPerEpoch = -1;
 
     // The state a checkpoint saves (with the task's own).
@@ -96,9 +97,8 @@ internal sealed partial class TrainingLoop
         var clock = new Stopwatch();
         double countThisRun = 0;
         var sessionStart = _trainingTime;
-        // Decided once per iteration, so a stop requested at any moment still gets its evaluation (and checkpoint).
-        bool stopping = ShouldStop();
-        while (!stopping)
+        _stopRequested = o.StopToken.IsCancellationRequested;
+        while (!ShouldStop())
         {
             cancellationToken.ThrowIfCancellationRequested();
             clock.Restart();
@@ -107,7 +107,9 @@ internal sealed partial class TrainingLoop
             countThisRun += count;
             _smoothLoss = double.IsNaN(_smoothLoss) ? loss : Smoothing * _smoothLoss + (1 - Smoothing) * loss;
 
-            stopping = ShouldStop();
+            // Read once an iteration, so a stop requested at any moment gets this iteration's evaluation (and checkpoint).
+            _stopRequested = o.StopToken.IsCancellationRequested;
+            bool stopping = ShouldStop();
             double perSecond = countThisRun / Math.Max((_trainingTime - sessionStart).TotalSeconds, 1e-9);
             if ((o.EvaluateEvery is int every ? _iteration % every == 0 : epochEnded) || stopping)
                 Evaluate(sinks, log, perSecond);
@@ -160,7 +162,7 @@ internal sealed partial class TrainingLoop
         _iteration >= _options.MaxIterations ||
         Epochs >= _options.MaxEpochs ||
         _trainingTime >= _options.TimeBudget ||
-        _options.StopToken.IsCancellationRequested;
+        _stopRequested;
 
     // Validation, keep-best, early stopping, the checkpoint, the report; in that order, so a checkpoint holds all of it.
     private void Evaluate(IProgress<TrainingProgress>[] sinks, Action<string>? log, double perSecond)
