@@ -15,6 +15,7 @@ internal sealed record Settings
     public double? Epochs { get; init; }
     /// <summary>Minibatch updates to stop after; null = no limit.</summary>
     public int? Iterations { get; init; }
+    /// <summary>Iterations between evaluations (validation, a sample, the checkpoint).</summary>
     public int EvaluateEvery { get; init; } = 100;
     /// <summary>Checkpoint written at every evaluation and resumed from when it exists; null = none.</summary>
     public string? CheckpointPath { get; init; }

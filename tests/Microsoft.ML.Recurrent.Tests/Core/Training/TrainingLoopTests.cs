@@ -235,6 +235,18 @@ public class TrainingLoopTests
         Assert.DoesNotContain("data", options.Message);
     }
 
+    [Fact]
+    public void ACheckpointOfFormatVersion1IsRefusedWithWhatToDo()
+    {
+        using var dir = new TestData.TempDirectory();
+        string checkpoint = dir.File("old.ckpt");
+        Persistence.ModelFile.WriteAtomic(checkpoint, "MLRNNCK2", 1, w => w.Write(42UL)); // version 1 held one combined fingerprint
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            new TrainingLoop(new ScriptedTask(1), new Options { MaxIterations = 2, CheckpointPath = checkpoint }).Run(null, null, default));
+        Assert.Contains("earlier version of this library", e.Message);
+        Assert.Contains("delete the file or choose another checkpoint path", e.Message);
+    }
+
     private sealed class CancelAt(CancellationTokenSource source, int iteration) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)
