@@ -10,8 +10,11 @@ namespace Microsoft.ML.Recurrent.Tests.LanguageModel;
 /// <summary>
 /// The CharRnn sample as a user runs it, as a separate process on real files: killed with SIGKILL and restarted,
 /// stopped with Ctrl+C (SIGINT), and given a checkpoint of another run. Each run works in its own folder, so the
-/// commands are identical to the letter.
+/// commands are identical to the letter. They run alone, in a collection of their own: the kill must land while the
+/// run is still going, and ShardingTests.A_training_iteration_allocates_nothing measured 77–102 bytes an iteration
+/// when run in the same test process as a test that starts processes (OnnxPersistenceTests' too, before these existed).
 /// </summary>
+[Collection(nameof(CharRnnSampleTests))]
 public class CharRnnSampleTests
 {
     private const int Iterations = 300;
@@ -115,6 +118,10 @@ public class CharRnnSampleTests
         Assert.Contains("error: The checkpoint 'run.ckpt' belongs to another run (different training data or task options); delete the file", printed);
         Assert.DoesNotContain("   at ", printed);
     }
+
+    /// <summary>The collection that keeps these tests from running beside others.</summary>
+    [CollectionDefinition(nameof(CharRnnSampleTests), DisableParallelization = true)]
+    public sealed class Alone;
 
     /// <summary>A scratch folder holding the training text.</summary>
     private static TestData.TempDirectory Folder()
