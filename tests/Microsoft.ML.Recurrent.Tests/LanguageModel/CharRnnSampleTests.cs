@@ -10,9 +10,8 @@ namespace Microsoft.ML.Recurrent.Tests.LanguageModel;
 /// <summary>
 /// The CharRnn sample as a user runs it, as a separate process on real files: killed with SIGKILL and restarted,
 /// stopped with Ctrl+C (SIGINT), and given a checkpoint of another run. Each run works in its own folder, so the
-/// commands are identical to the letter. They run alone, in a collection of their own: the kill must land while the
-/// run is still going, and ShardingTests.A_training_iteration_allocates_nothing measured 77–102 bytes an iteration
-/// when run in the same test process as a test that starts processes (OnnxPersistenceTests' too, before these existed).
+/// commands are identical to the letter. They run alone, in a collection of their own, so that the machine's other
+/// tests do not slow the runs they time their kill and SIGINT against, nor these runs slow the other tests.
 /// </summary>
 [Collection(nameof(CharRnnSampleTests))]
 public class CharRnnSampleTests
