@@ -10,7 +10,13 @@ internal static class CommandLine
     public const string DefaultModelPath = "models/charrnn.rnnlm";
     public const double DefaultTimeSeconds = 90;
 
-    public static RootCommand Create(Func<Settings, CancellationToken, int> run)
+    /// <summary>
+    /// How the command is invoked: without System.CommandLine's own Ctrl+C handling, which would cancel the run and end
+    /// the process after 2 seconds; training handles Ctrl+C itself (stop, then save the model and the checkpoint).
+    /// </summary>
+    public static InvocationConfiguration Invocation { get; } = new() { ProcessTerminationTimeout = null };
+
+    public static RootCommand Create(Func<Settings, int> run)
     {
         var data = new Option<string?>("--data")
         {
@@ -30,10 +36,22 @@ internal static class CommandLine
         var layers = Positive(new Option<int>("--layers") { Description = "Stacked recurrent layers", DefaultValueFactory = _ => 2 });
         var time = Positive(new Option<double?>("--time")
         {
-            Description = $"Training time budget in seconds (default {DefaultTimeSeconds} unless --epochs is given)",
+            Description = $"Training time budget in seconds (default {DefaultTimeSeconds} unless --epochs or --iterations is given)",
             HelpName = "SECONDS",
         });
         var epochs = Positive(new Option<double?>("--epochs") { Description = "Stop after this many passes over the text" });
+        var iterations = Positive(new Option<int?>("--iterations") { Description = "Stop after this many minibatch updates", HelpName = "N" });
+        var evaluateEvery = Positive(new Option<int>("--evaluate-every")
+        {
+            Description = "Validate, sample and write the checkpoint every N iterations (and at the end)",
+            HelpName = "N",
+            DefaultValueFactory = _ => 100,
+        });
+        var checkpoint = new Option<string?>("--checkpoint")
+        {
+            Description = "Checkpoint written at every evaluation and on Ctrl+C; training resumes from it when it exists",
+            HelpName = "FILE",
+        };
         var temperature = new Option<float>("--temperature")
         {
             Description = "Sampling temperature (0 = greedy; higher = more surprising)",
@@ -66,12 +84,13 @@ internal static class CommandLine
             "Trains a character-level recurrent language model (RNN, LSTM or GRU) with Microsoft.ML.Recurrent, " +
             "saves it, and generates text from it.")
         {
-            data, cell, hidden, layers, time, epochs, temperature, prime, length, seed, model, sampleOnly,
+            data, cell, hidden, layers, time, epochs, iterations, evaluateEvery, checkpoint, temperature, prime, length, seed, model, sampleOnly,
         };
-        root.SetAction((result, cancellationToken) =>
+        root.SetAction(result =>
         {
             double? seconds = result.GetValue(time);
             double? epochCount = result.GetValue(epochs);
+            int? iterationCount = result.GetValue(iterations);
             var settings = new Settings
             {
                 DataPath = result.GetValue(data),
@@ -83,10 +102,13 @@ internal static class CommandLine
                 },
                 HiddenSize = result.GetValue(hidden),
                 Layers = result.GetValue(layers),
-                TimeBudget = seconds is null && epochCount is null
+                TimeBudget = seconds is null && epochCount is null && iterationCount is null
                     ? TimeSpan.FromSeconds(DefaultTimeSeconds)
                     : seconds is { } s ? TimeSpan.FromSeconds(s) : null,
                 Epochs = epochCount,
+                Iterations = iterationCount,
+                EvaluateEvery = result.GetValue(evaluateEvery),
+                CheckpointPath = result.GetValue(checkpoint),
                 Temperature = result.GetValue(temperature),
                 Prime = result.GetValue(prime) ?? "",
                 Length = result.GetValue(length),
@@ -94,26 +116,22 @@ internal static class CommandLine
                 ModelPath = result.GetValue(model) ?? DefaultModelPath,
                 SampleOnly = result.GetValue(sampleOnly),
             };
-            return Task.Run(() => RunReportingErrors(run, settings, cancellationToken), CancellationToken.None);
+            return RunReportingErrors(run, settings);
         });
         return root;
     }
 
-    private static int RunReportingErrors(Func<Settings, CancellationToken, int> run, Settings settings, CancellationToken cancellationToken)
+    private static int RunReportingErrors(Func<Settings, int> run, Settings settings)
     {
         try
         {
-            return run(settings, cancellationToken);
+            return run(settings);
         }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("Cancelled; nothing was saved.");
-            return 130;
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
         {
             // Bad option values the core rejects (e.g. --hidden too large), unreadable or non-UTF-8 files,
-            // prompts with unknown characters, corrupt model files.
+            // prompts with unknown characters, corrupt model files or checkpoints, a checkpoint of another run
+            // (the message says what differs and what to do), training that diverged.
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }

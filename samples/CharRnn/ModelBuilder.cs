@@ -12,9 +12,10 @@ internal static class ModelBuilder
     private const string CorpusPrefix = "CharRnn.Corpus/";
     private const float ValidationFraction = 0.1f;
 
-    public static CharLanguageModel TrainEvaluateSave(Settings settings, CancellationToken cancellationToken)
+    public static CharLanguageModel TrainEvaluateSave(Settings settings)
     {
         var (text, corpusName) = LoadCorpus(settings.DataPath);
+        using var stop = new CancellationTokenSource();
         var options = new CharLanguageModelOptions
         {
             Cell = settings.Cell,
@@ -22,9 +23,12 @@ internal static class ModelBuilder
             Layers = settings.Layers,
             TimeBudget = settings.TimeBudget,
             MaxEpochs = settings.Epochs,
+            MaxIterations = settings.Iterations,
             Seed = settings.Seed,
             ValidationFraction = ValidationFraction,
-            EvaluateEvery = 100,
+            EvaluateEvery = settings.EvaluateEvery,
+            CheckpointPath = settings.CheckpointPath,
+            StopToken = stop.Token,
             ReportEvery = 10,
             SampleLength = 160,
         };
@@ -32,15 +36,39 @@ internal static class ModelBuilder
         {
             settings.TimeBudget is { } t ? $"{t.TotalSeconds:0.#} s" : null,
             settings.Epochs is { } e ? $"{e:0.##} epochs" : null,
+            settings.Iterations is { } i ? $"{i} iterations" : null,
         }.OfType<string>());
         Console.WriteLine($"Training an {settings.Cell.ToString().ToUpperInvariant()} language model, {settings.Layers} × {settings.HiddenSize} hidden units, " +
                           $"on {corpusName} ({text.Length:N0} characters; last {ValidationFraction:P0} held out) for {budget}.");
-        Console.WriteLine("Ctrl+C stops without saving.");
+        Console.WriteLine(settings.CheckpointPath is null
+            ? "Ctrl+C stops training and saves the model so far (with --checkpoint FILE it can also resume)."
+            : $"Checkpoint: {settings.CheckpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
 
         var clock = Stopwatch.StartNew();
-        var model = CharLanguageModel.Train(text, options, new ConsoleProgress(), cancellationToken);
-        Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F0} s: {model.ParameterCount:N0} parameters, " +
-                          $"vocabulary of {model.Vocabulary.Count} characters.");
+        var progress = new ConsoleProgress(settings.CheckpointPath);
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            // The first Ctrl+C asks training to stop at the next iteration and keeps the process; a second one ends it.
+            e.Cancel = !stop.IsCancellationRequested;
+            if (e.Cancel)
+            {
+                Console.WriteLine("Ctrl+C: stopping after this iteration to save (press it again to quit without saving).");
+                stop.Cancel();
+            }
+        };
+        Console.CancelKeyPress += onCtrlC;
+        CharLanguageModel model;
+        try
+        {
+            model = CharLanguageModel.Train(text, options, progress);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
+        Console.WriteLine(stop.IsCancellationRequested
+            ? $"Stopped by Ctrl+C at iteration {progress.LastIteration} after {clock.Elapsed.TotalSeconds:F0} s; saving the best model so far."
+            : $"Trained in {clock.Elapsed.TotalSeconds:F0} s: {model.ParameterCount:N0} parameters, vocabulary of {model.Vocabulary.Count} characters.");
 
         string heldOut = HeldOut(text, ValidationFraction);
         if (heldOut.Length >= 2)
@@ -56,6 +84,11 @@ internal static class ModelBuilder
         }
         model.Save(settings.ModelPath);
         Console.WriteLine($"Saved the model to {settings.ModelPath}.");
+        if (settings.CheckpointPath is not null)
+        {
+            // The training loop wrote it at its last evaluation, which every stop (the end or Ctrl+C) makes.
+            Console.WriteLine($"Saved the checkpoint to {settings.CheckpointPath}; the same command resumes from it.");
+        }
         return model;
     }
 
@@ -102,13 +135,21 @@ internal static class ModelBuilder
     }
 
     /// <summary>Prints progress lines (at most one a second, and every evaluation) and the samples taken at evaluations.</summary>
-    private sealed class ConsoleProgress : IProgress<TrainingProgress>
+    private sealed class ConsoleProgress(string? checkpointPath) : IProgress<TrainingProgress>
     {
         private readonly Stopwatch _sincePrint = Stopwatch.StartNew();
         private bool _printed;
 
+        /// <summary>The iteration of the latest report.</summary>
+        public int LastIteration { get; private set; }
+
         public void Report(TrainingProgress p)
         {
+            LastIteration = p.Iteration;
+            if (!_printed && p.ResumedAtIteration is { } resumed)
+            {
+                Console.WriteLine($"Resumed from the checkpoint {checkpointPath} at iteration {resumed}.");
+            }
             if (p.ValidationLoss is null && _printed && _sincePrint.Elapsed < TimeSpan.FromSeconds(1))
             {
                 return;

@@ -13,6 +13,12 @@ internal sealed record Settings
     /// <summary>Training time budget; null = none (then <see cref="Epochs"/> stops training).</summary>
     public TimeSpan? TimeBudget { get; init; }
     public double? Epochs { get; init; }
+    /// <summary>Minibatch updates to stop after; null = no limit.</summary>
+    public int? Iterations { get; init; }
+    /// <summary>Iterations between evaluations (validation, a sample, the checkpoint).</summary>
+    public int EvaluateEvery { get; init; } = 100;
+    /// <summary>Checkpoint written at every evaluation and resumed from when it exists; null = none.</summary>
+    public string? CheckpointPath { get; init; }
     public float Temperature { get; init; } = 0.8f;
     public string Prime { get; init; } = "";
     public int Length { get; init; } = 500;

@@ -77,7 +77,7 @@ public class TrainerTests
         CharLanguageModel.Train(text, o);
         o.HiddenSize = 32;
         var e = Assert.Throws<InvalidOperationException>(() => CharLanguageModel.Train(text, o));
-        Assert.Contains("different text or different training options", e.Message);
+        Assert.Contains("HiddenSize 24, now 32", e.Message);
     }
 
     [Fact]

@@ -66,6 +66,15 @@ public abstract class RecurrentTrainerOptions
     public int? NumberOfThreads { get; set; }
     /// <summary>Receives progress reports, synchronously on the training thread.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
+    /// <summary>
+    /// Stops training at the next iteration boundary as if a stopping rule held, for a Ctrl+C that keeps the work:
+    /// unlike the cancellation token (which throws and returns nothing), training evaluates once more (validation,
+    /// keep-best, the checkpoint, the report) and returns the model trained so far, the best parameters under
+    /// <see cref="KeepBest"/>. That extra evaluation counts towards <see cref="Patience"/> like any other, and a run
+    /// resumed from its checkpoint continues from where it stopped. Whether it stopped training is the token's own
+    /// <see cref="CancellationToken.IsCancellationRequested"/>.
+    /// </summary>
+    public CancellationToken StopToken { get; set; }
 
     /// <summary>The seed in effect: <see cref="Seed"/>, or 1 when none is given.</summary>
     internal int EffectiveSeed => Seed ?? 1;
@@ -82,9 +91,17 @@ public abstract class RecurrentTrainerOptions
         return copy;
     }
 
-    /// <summary>The shared settings that shape the training trajectory (not the stopping rules), for checkpoint fingerprints.</summary>
-    internal string TrajectorySettings() => string.Join('|', Cell, HiddenSize, Layers, Dropout, BatchSize, Optimizer, LearningRate,
-        GradientClip, MaxGradientNorm, ValidationFraction, EffectiveSeed);
+    /// <summary>
+    /// The shared settings that shape the training trajectory (not the stopping rules) as name=value pairs joined
+    /// by '|', in the invariant culture: a checkpoint stores them and names the ones another run changed.
+    /// </summary>
+    internal string TrajectorySettings() => string.Join('|', new (string Name, object Value)[]
+    {
+        (nameof(Cell), Cell), (nameof(HiddenSize), HiddenSize), (nameof(Layers), Layers), (nameof(Dropout), Dropout),
+        (nameof(BatchSize), BatchSize), (nameof(Optimizer), Optimizer), (nameof(LearningRate), LearningRate),
+        (nameof(GradientClip), GradientClip), (nameof(MaxGradientNorm), MaxGradientNorm),
+        (nameof(ValidationFraction), ValidationFraction), (nameof(Seed), EffectiveSeed),
+    }.Select(p => FormattableString.Invariant($"{p.Name}={p.Value}")));
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first shared option that is out of range.</summary>
     internal virtual void Validate()

@@ -1,5 +1,3 @@
-using System.IO.Hashing;
-using System.Text;
 using Microsoft.ML.Recurrent.Persistence;
 
 namespace Microsoft.ML.Recurrent.Training;
@@ -8,20 +6,15 @@ internal sealed partial class TrainingLoop
 {
     private const string CheckpointMagic = "MLRNNCK2";
     private const string What = "training checkpoint";
-
-    private static ulong Fingerprint(ulong task, RecurrentTrainerOptions options)
-    {
-        var hash = new XxHash64();
-        hash.Append(BitConverter.GetBytes(task));
-        hash.Append(Encoding.UTF8.GetBytes(options.TrajectorySettings()));
-        return hash.GetCurrentHashAsUInt64();
-    }
+    // Version 2 stores the task's fingerprint and the shared settings apart, so a refusal can say what differs.
+    private const int CheckpointVersion = 2;
 
     // Everything that shapes the rest of the trajectory; the batch order of the current epoch is not saved but
     // replayed from the task's seed (ITrainingTask.BeginEpoch), so the file does not grow with the data set.
-    private void SaveCheckpoint(string path) => ModelFile.WriteAtomic(path, CheckpointMagic, w =>
+    private void SaveCheckpoint(string path) => ModelFile.WriteAtomic(path, CheckpointMagic, CheckpointVersion, w =>
     {
-        w.Write(_fingerprint);
+        w.Write(_taskFingerprint);
+        w.Write(_settings);
         BinaryArrays.WriteFloats(w, _task.Parameters.Values);
         w.Write((int)_options.Optimizer);
         w.Write(_optimizer.Steps);
@@ -41,12 +34,16 @@ internal sealed partial class TrainingLoop
 
     private void RestoreCheckpoint(string path)
     {
-        using var r = ModelFile.OpenVerified(path, CheckpointMagic, What);
+        var (version, payload) = ModelFile.OpenVerified(path, CheckpointMagic, What, CheckpointVersion);
+        using var r = payload;
+        if (version < CheckpointVersion)
+            throw new InvalidOperationException(
+                $"The checkpoint '{path}' was written by an earlier version of this library and cannot be resumed; delete the file or choose another checkpoint path.");
         try
         {
-            if (r.ReadUInt64() != _fingerprint)
-                throw new InvalidOperationException(
-                    $"The checkpoint '{path}' was written for a different text or different training options; delete it or choose another CheckpointPath.");
+            ulong task = r.ReadUInt64();
+            string settings = r.ReadString();
+            if (task != _taskFingerprint || settings != _settings) throw Mismatch(path, task != _taskFingerprint, settings);
             ReadExactly(r, _task.Parameters.Values);
             if (r.ReadInt32() != (int)_options.Optimizer) throw new InvalidDataException("optimizer mismatch");
             _optimizer.Steps = r.ReadInt64();
@@ -75,6 +72,20 @@ internal sealed partial class TrainingLoop
         {
             throw new InvalidDataException($"The {What} '{path}' is corrupt: {e.Message}", e);
         }
+    }
+
+    // Names what differs: the task's fingerprint covers its data and its own options together; the shared settings one by one.
+    private InvalidOperationException Mismatch(string path, bool taskDiffers, string saved)
+    {
+        var now = _settings.Split('|');
+        var then = saved.Split('|');
+        var differences = new List<string>();
+        if (taskDiffers) differences.Add("different training data or task options");
+        if (then.Length != now.Length) differences.Add($"other settings ({saved})");
+        else differences.AddRange(now.Zip(then).Where(p => p.First != p.Second)
+            .Select(p => $"{p.Second.Replace('=', ' ')}, now {p.First[(p.First.IndexOf('=') + 1)..]}"));
+        return new InvalidOperationException(
+            $"The checkpoint '{path}' belongs to another run ({string.Join("; ", differences)}); delete the file or choose another checkpoint path.");
     }
 
     // The task draws its batch orders from its own seeded generator, epoch after epoch: preparing every epoch up to the

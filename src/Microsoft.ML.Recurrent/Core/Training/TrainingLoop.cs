@@ -18,7 +18,10 @@ internal sealed partial class TrainingLoop
     private readonly ITrainingTask _task;
     private readonly RecurrentTrainerOptions _options;
     private readonly int? _reportEvery;
-    private readonly ulong _fingerprint;
+    private readonly ulong _taskFingerprint;
+    private readonly string _settings;
+    private int? _resumedAt;
+    private bool _stopRequested; // RecurrentTrainerOptions.StopToken as last read
     private int _batchesPerEpoch = -1;
 
     // The state a checkpoint saves (with the task's own).
@@ -45,7 +48,8 @@ internal sealed partial class TrainingLoop
         _reportEvery = reportEvery;
         _optimizer = Optimizer.Create(options.Optimizer, task.Parameters.Count);
         _learningRate = options.LearningRate;
-        _fingerprint = Fingerprint(task.Fingerprint, options);
+        _taskFingerprint = task.Fingerprint;
+        _settings = options.TrajectorySettings();
     }
 
     /// <summary>Minibatch updates done.</summary>
@@ -78,13 +82,14 @@ internal sealed partial class TrainingLoop
     /// <summary>Trains until a stopping rule holds; resumes from the options' checkpoint when one exists.</summary>
     /// <param name="progress">Receives progress reports (besides <see cref="RecurrentTrainerOptions.Progress"/>).</param>
     /// <param name="log">Receives one line at the start, at a resume and at every evaluation.</param>
-    /// <param name="cancellationToken">Checked before every batch; the last checkpoint stays.</param>
+    /// <param name="cancellationToken">Checked before every batch; the last checkpoint stays. (<see cref="RecurrentTrainerOptions.StopToken"/> stops and keeps the work.)</param>
     public void Run(IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellationToken)
     {
         var o = _options;
         if (o.CheckpointPath != null && File.Exists(o.CheckpointPath))
         {
             RestoreCheckpoint(o.CheckpointPath);
+            _resumedAt = _iteration;
             log?.Invoke($"Resumed from checkpoint '{o.CheckpointPath}' at iteration {_iteration}.");
         }
         var sinks = new[] { progress, o.Progress }.OfType<IProgress<TrainingProgress>>().Distinct().ToArray();
@@ -92,6 +97,7 @@ internal sealed partial class TrainingLoop
         var clock = new Stopwatch();
         double countThisRun = 0;
         var sessionStart = _trainingTime;
+        _stopRequested = o.StopToken.IsCancellationRequested;
         while (!ShouldStop())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -101,6 +107,8 @@ internal sealed partial class TrainingLoop
             countThisRun += count;
             _smoothLoss = double.IsNaN(_smoothLoss) ? loss : Smoothing * _smoothLoss + (1 - Smoothing) * loss;
 
+            // Read once an iteration, so a stop requested at any moment gets this iteration's evaluation (and checkpoint).
+            _stopRequested = o.StopToken.IsCancellationRequested;
             bool stopping = ShouldStop();
             double perSecond = countThisRun / Math.Max((_trainingTime - sessionStart).TotalSeconds, 1e-9);
             if ((o.EvaluateEvery is int every ? _iteration % every == 0 : epochEnded) || stopping)
@@ -153,7 +161,8 @@ internal sealed partial class TrainingLoop
         _stoppedEarly ||
         _iteration >= _options.MaxIterations ||
         Epochs >= _options.MaxEpochs ||
-        _trainingTime >= _options.TimeBudget;
+        _trainingTime >= _options.TimeBudget ||
+        _stopRequested;
 
     // Validation, keep-best, early stopping, the checkpoint, the report; in that order, so a checkpoint holds all of it.
     private void Evaluate(IProgress<TrainingProgress>[] sinks, Action<string>? log, double perSecond)
@@ -215,6 +224,7 @@ internal sealed partial class TrainingLoop
             Elapsed = _trainingTime,
             Remaining = left.Count > 0 ? TimeSpan.FromSeconds(Math.Max(0, left.Min())) : null,
             Sample = sample,
+            ResumedAtIteration = _resumedAt,
         };
     }
 

@@ -28,4 +28,6 @@ public sealed record TrainingProgress
     public TimeSpan? Remaining { get; init; }
     /// <summary>A short text sampled from the model at this evaluation, when the task's options ask for one (the language model's <c>SampleLength</c>).</summary>
     public string? Sample { get; init; }
+    /// <summary>The iteration this training session resumed at from its checkpoint, or null when it started afresh.</summary>
+    public int? ResumedAtIteration { get; init; }
 }

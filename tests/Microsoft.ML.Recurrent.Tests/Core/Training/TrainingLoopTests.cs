@@ -28,7 +28,7 @@ public class TrainingLoopTests
         public List<float> ValuesAtEvaluations { get; } = [];
         public int? NaNAtIteration { get; init; }
         public string Description => "scripted";
-        public ulong Fingerprint => 42;
+        public ulong Fingerprint { get; init; } = 42;
 
         public int BeginEpoch(int epoch)
         {
@@ -151,6 +151,7 @@ public class TrainingLoopTests
         var loop = new TrainingLoop(second, options);
         loop.Run(progress, lines.Add, default);
         Assert.Equal([8, 9, 10], progress.Reports.Select(r => r.Iteration));
+        Assert.All(progress.Reports, r => Assert.Equal(7, r.ResumedAtIteration));
         Assert.Contains("Resumed from checkpoint", lines[0]);
         Assert.Contains("at iteration 7", lines[0]);
         Assert.Equal([0, 1, 2, 3], second.EpochsBegun); // epochs 0 and 1 replayed, 2 (at batch 1) re-begun, 3 trained
@@ -178,6 +179,72 @@ public class TrainingLoopTests
         var loop = new TrainingLoop(task, new Options { MaxIterations = 100, Progress = new CancelAt(cancel, 3), EvaluateEvery = 1 });
         Assert.Throws<OperationCanceledException>(() => loop.Run(null, null, cancel.Token));
         Assert.Equal(3, loop.Iterations);
+    }
+
+    [Fact]
+    public void TheStopTokenEndsTrainingNormallyWithAnEvaluationTheCheckpointAndTheBestParameters()
+    {
+        using var dir = new TestData.TempDirectory();
+        using var stop = new CancellationTokenSource();
+        double[] losses = [5.0, 4.0, 1.0, 2.0, 3.0, 4.0, 5.0];
+        var task = new ScriptedTask(1, losses);
+        var progress = new Collect();
+        var options = new Options { MaxIterations = 100, EvaluateEvery = 2, CheckpointPath = dir.File("run.ckpt"), StopToken = stop.Token, Progress = new CancelAt(stop, 7) };
+        var loop = new TrainingLoop(task, options, reportEvery: 1);
+        loop.Run(progress, null, default); // returns: no OperationCanceledException
+        // Signalled from iteration 7's report, training ends after the iteration then under way (8).
+        Assert.Equal(8, loop.Iterations);
+        Assert.Equal([2, 4, 6, 8], progress.Reports.Where(r => r.ValidationLoss != null).Select(r => r.Iteration));
+        Assert.Equal(task.ValuesAtEvaluations[2], task.Parameters.Values[0]); // keep-best: the weights of the evaluation at iteration 6
+        Assert.True(File.Exists(options.CheckpointPath));
+
+        // The checkpoint holds iteration 8: the same options without a stop resume there.
+        var resumed = new ScriptedTask(1, losses);
+        var again = new TrainingLoop(resumed, new Options { MaxIterations = 10, EvaluateEvery = 2, CheckpointPath = options.CheckpointPath });
+        var more = new Collect();
+        again.Run(more, null, default);
+        Assert.Equal([10], more.Reports.Select(r => r.Iteration));
+    }
+
+    [Fact]
+    public void TheStopTokenEvaluatesAtAnIterationOffTheSchedule()
+    {
+        using var stop = new CancellationTokenSource();
+        var task = new ScriptedTask(1, 3.0, 2.0);
+        var progress = new Collect();
+        var loop = new TrainingLoop(task, new Options { MaxIterations = 100, EvaluateEvery = 10, StopToken = stop.Token, Progress = new CancelAt(stop, 3) }, reportEvery: 1);
+        loop.Run(progress, null, default);
+        Assert.Equal(4, loop.Iterations);
+        Assert.Equal(4, Assert.Single(progress.Reports, r => r.ValidationLoss != null).Iteration);
+    }
+
+    [Fact]
+    public void ACheckpointOfOtherDataOrOptionsIsRefusedSayingWhatDiffers()
+    {
+        using var dir = new TestData.TempDirectory();
+        string checkpoint = dir.File("run.ckpt");
+        new TrainingLoop(new ScriptedTask(1), new Options { MaxIterations = 2, CheckpointPath = checkpoint }).Run(null, null, default);
+
+        var data = Assert.Throws<InvalidOperationException>(() =>
+            new TrainingLoop(new ScriptedTask(1) { Fingerprint = 43 }, new Options { MaxIterations = 2, CheckpointPath = checkpoint }).Run(null, null, default));
+        Assert.Equal($"The checkpoint '{checkpoint}' belongs to another run (different training data or task options); delete the file or choose another checkpoint path.", data.Message);
+
+        var options = Assert.Throws<InvalidOperationException>(() =>
+            new TrainingLoop(new ScriptedTask(1), new Options { MaxIterations = 2, CheckpointPath = checkpoint, LearningRate = 0.5f, Seed = 7 }).Run(null, null, default));
+        Assert.Contains("(LearningRate 0.25, now 0.5; Seed 1, now 7)", options.Message);
+        Assert.DoesNotContain("data", options.Message);
+    }
+
+    [Fact]
+    public void ACheckpointOfFormatVersion1IsRefusedWithWhatToDo()
+    {
+        using var dir = new TestData.TempDirectory();
+        string checkpoint = dir.File("old.ckpt");
+        Persistence.ModelFile.WriteAtomic(checkpoint, "MLRNNCK2", 1, w => w.Write(42UL)); // version 1 held one combined fingerprint
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            new TrainingLoop(new ScriptedTask(1), new Options { MaxIterations = 2, CheckpointPath = checkpoint }).Run(null, null, default));
+        Assert.Contains("earlier version of this library", e.Message);
+        Assert.Contains("delete the file or choose another checkpoint path", e.Message);
     }
 
     private sealed class CancelAt(CancellationTokenSource source, int iteration) : IProgress<TrainingProgress>
