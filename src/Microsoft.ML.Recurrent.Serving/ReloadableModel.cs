@@ -137,8 +137,10 @@ internal sealed class ReloadableModel<T> : IDisposable where T : class
 
     public void Dispose()
     {
-        // Stop the watch first: that cancels a fetch in flight, which holds the gate until it ends.
+        // Stop the watch and the source first: that cancels a fetch in flight (a first load's too), which holds the
+        // gate until it ends. Disposing a source twice is harmless.
         Interlocked.Exchange(ref _watch, null)?.Dispose();
+        _source.Dispose();
         _gate.Wait();
         try
         {
@@ -146,7 +148,6 @@ internal sealed class ReloadableModel<T> : IDisposable where T : class
             _disposed = true;
             // A first load that finished while this waited for the gate started a watch of its own.
             Interlocked.Exchange(ref _watch, null)?.Dispose();
-            _source.Dispose();
             if (_current is { } loaded) _retire(loaded.Value);
         }
         finally
