@@ -22,14 +22,14 @@ public sealed class FileModelSource : ModelSource
     public override string Description => Path;
 
     /// <inheritdoc/>
-    public override ModelSnapshot Read(CancellationToken cancellationToken)
+    public override async Task<ModelSnapshot> ReadAsync(CancellationToken cancellationToken)
     {
         if (!File.Exists(Path)) throw new FileNotFoundException($"The model file '{Path}' does not exist.", Path);
-        return new ModelSnapshot(File.ReadAllBytes(Path), File.GetLastWriteTimeUtc(Path));
+        return new ModelSnapshot(await File.ReadAllBytesAsync(Path, cancellationToken).ConfigureAwait(false), File.GetLastWriteTimeUtc(Path));
     }
 
     /// <inheritdoc/>
-    public override IDisposable? Watch(Action changed)
+    public override IDisposable? Watch(Func<CancellationToken, Task> changed)
     {
         if (!_watch) return null;
         return new Watcher(Path, changed);
@@ -41,9 +41,10 @@ public sealed class FileModelSource : ModelSource
         private readonly FileSystemWatcher _watcher;
         private readonly Timer _settle;
 
-        public Watcher(string path, Action changed)
+        public Watcher(string path, Func<CancellationToken, Task> changed)
         {
-            _settle = new Timer(_ => changed());
+            // Not awaited: the callee logs its own failures, and a change seen meanwhile re-arms the settle timer.
+            _settle = new Timer(_ => _ = changed(CancellationToken.None));
             _watcher = new FileSystemWatcher(System.IO.Path.GetDirectoryName(path)!, System.IO.Path.GetFileName(path))
             {
                 NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,

@@ -9,14 +9,16 @@ public abstract class ModelSource : IDisposable
     /// <summary>A description for logs and <see cref="ModelVersion.Source"/> (a path or URI).</summary>
     public abstract string Description { get; }
 
-    /// <summary>Reads the model's bytes now.</summary>
-    public abstract ModelSnapshot Read(CancellationToken cancellationToken);
+    /// <summary>Reads the model's bytes now, without holding a thread while it waits for I/O.</summary>
+    public abstract Task<ModelSnapshot> ReadAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Starts calling <paramref name="changed"/> whenever the model may have changed (the callee compares
-    /// hashes, so spurious calls are harmless). Returns null when this source never changes by itself.
+    /// Starts calling <paramref name="changed"/> on a background thread whenever the model may have changed (the
+    /// callee compares hashes, so spurious calls are harmless). A source that polls awaits the returned task before
+    /// it polls again, and cancels the token it passed when the watch is disposed. Returns null when this source
+    /// never changes by itself.
     /// </summary>
-    public virtual IDisposable? Watch(Action changed) => null;
+    public virtual IDisposable? Watch(Func<CancellationToken, Task> changed) => null;
 
     /// <summary>Releases what the source holds (watchers, HTTP clients).</summary>
     public void Dispose()

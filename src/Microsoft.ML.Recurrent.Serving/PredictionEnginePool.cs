@@ -90,10 +90,18 @@ public sealed class PredictionEnginePool<TIn, TOut> : IDisposable
 
     /// <summary>
     /// Reads <paramref name="modelName"/>'s source again now and serves it if it changed. On failure the reason is
-    /// logged and the previous model stays; the result says which model is served.
+    /// logged and the previous model stays; the result says which model is served. Predictions meanwhile keep
+    /// using the model now served.
+    /// </summary>
+    public Task<ModelVersion> ReloadAsync(string modelName, CancellationToken cancellationToken = default)
+        => Model(modelName).ReloadAsync(cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReloadAsync"/>, waiting on the calling thread until it is done (for tools and tests; a request
+    /// handler should await <see cref="ReloadAsync"/> instead).
     /// </summary>
     public ModelVersion Reload(string modelName, CancellationToken cancellationToken = default)
-        => Model(modelName).Reload(cancellationToken);
+        => ReloadAsync(modelName, cancellationToken).GetAwaiter().GetResult();
 
     /// <summary>The generation now served (tests look at its lifetime).</summary>
     internal EngineGeneration<TIn, TOut> CurrentGeneration(string modelName) => Model(modelName).Current.Value;

@@ -22,11 +22,18 @@ public sealed class PredictionEnginePoolBuilder<TIn, TOut>
         return FromSource(modelName, () => new FileModelSource(path, watchForChanges));
     }
 
-    /// <summary>Serves the ML.NET model zip at <paramref name="uri"/> as <paramref name="modelName"/>, fetched again every <paramref name="period"/>.</summary>
-    public PredictionEnginePoolBuilder<TIn, TOut> FromUri(string modelName, Uri uri, TimeSpan period)
+    /// <summary>
+    /// Serves the ML.NET model zip at <paramref name="uri"/> as <paramref name="modelName"/>, fetched on first use and
+    /// again every <paramref name="period"/> on a background task; a fetch that fails keeps the model served.
+    /// </summary>
+    /// <param name="modelName">The name to ask the pool for.</param>
+    /// <param name="uri">Where the model is served.</param>
+    /// <param name="period">How often to fetch it again; <see cref="Timeout.InfiniteTimeSpan"/> for never.</param>
+    /// <param name="options">The timeout and size limit of each fetch; null for the defaults (100 s, 1 GiB).</param>
+    public PredictionEnginePoolBuilder<TIn, TOut> FromUri(string modelName, Uri uri, TimeSpan period, UriModelSourceOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        return FromSource(modelName, () => new UriModelSource(uri, period));
+        return FromSource(modelName, () => new UriModelSource(uri, period, options));
     }
 
     /// <summary>Serves the model a custom <see cref="ModelSource"/> reads as <paramref name="modelName"/>.</summary>

@@ -9,7 +9,9 @@ internal sealed record Loaded<T>(T Value, ModelVersion Version);
 /// <summary>
 /// A named model read from a <see cref="ModelSource"/>: loaded on first use, reloaded when the source says it
 /// changed or on demand, and kept as it is when a reload fails. Each replaced value is handed to
-/// <c>retire</c> once, so its owner can dispose it when nothing uses it any more.
+/// <c>retire</c> once, so its owner can dispose it when nothing uses it any more. Reads are asynchronous and
+/// serialized by a gate that <see cref="Current"/> never takes once a model is loaded, so a reload in flight
+/// never blocks the callers of <see cref="Current"/>.
 /// </summary>
 internal sealed class ReloadableModel<T> : IDisposable where T : class
 {
@@ -18,7 +20,7 @@ internal sealed class ReloadableModel<T> : IDisposable where T : class
     private readonly Func<byte[], T> _load;
     private readonly Action<T> _retire;
     private readonly ILogger _logger;
-    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile Loaded<T>? _current;
     private IDisposable? _watch;
     private bool _disposed;
@@ -32,37 +34,50 @@ internal sealed class ReloadableModel<T> : IDisposable where T : class
         _logger = logger;
     }
 
-    /// <summary>The model now served, loading it first if this is the first use.</summary>
-    public Loaded<T> Current => _current ?? LoadFirst();
+    /// <summary>
+    /// The model now served. The first use waits for the first load (there is nothing to serve before it), within
+    /// the source's own bounds; every later one returns at once.
+    /// </summary>
+    public Loaded<T> Current => _current ?? LoadFirstAsync().GetAwaiter().GetResult();
 
-    private Loaded<T> LoadFirst()
+    private async Task<Loaded<T>> LoadFirstAsync()
     {
-        lock (_gate)
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_current is { } loaded) return loaded;
-            // No previous model to fall back on: a failure here goes to the caller, and the next call retries.
-            loaded = Load(_source.Read(CancellationToken.None), generation: 1);
-            _current = loaded;
-            _logger.LogInformation("Loaded model '{Name}' from {Source} (sha256 {Hash}).", _name, _source.Description, loaded.Version.Sha256);
-            _watch = _source.Watch(ReloadFromWatcher);
-            return loaded;
+            return _current ?? await LoadFirstLockedAsync(CancellationToken.None).ConfigureAwait(false);
         }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // No previous model to fall back on: a failure here goes to the caller, and the next call retries.
+    private async Task<Loaded<T>> LoadFirstLockedAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var loaded = Load(await _source.ReadAsync(cancellationToken).ConfigureAwait(false), generation: 1);
+        _current = loaded;
+        _logger.LogInformation("Loaded model '{Name}' from {Source} (sha256 {Hash}).", _name, _source.Description, loaded.Version.Sha256);
+        Volatile.Write(ref _watch, _source.Watch(ReloadFromWatcherAsync));
+        return loaded;
     }
 
     /// <summary>
     /// Reads the source again and, if its bytes changed, loads and serves the new model. A failure is logged
     /// and the previous model stays; the returned version says which model is served afterwards.
     /// </summary>
-    public ModelVersion Reload(CancellationToken cancellationToken)
+    public async Task<ModelVersion> ReloadAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
             if (_disposed) return _current?.Version ?? throw new ObjectDisposedException(GetType().Name);
-            if (_current is not { } previous) return LoadFirstLocked();
+            if (_current is not { } previous) return (await LoadFirstLockedAsync(cancellationToken).ConfigureAwait(false)).Version;
             try
             {
-                var snapshot = _source.Read(cancellationToken);
+                var snapshot = await _source.ReadAsync(cancellationToken).ConfigureAwait(false);
                 if (Hash(snapshot.Bytes) == previous.Version.Sha256) return previous.Version;
                 var next = Load(snapshot, previous.Version.Generation + 1);
                 _current = next;
@@ -78,14 +93,22 @@ internal sealed class ReloadableModel<T> : IDisposable where T : class
                 return previous.Version;
             }
         }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
-    // Runs on a timer or file-watcher thread, where an exception would end the process.
-    private void ReloadFromWatcher()
+    // Runs on a background task, where nobody would see an exception.
+    private async Task ReloadFromWatcherAsync(CancellationToken cancellationToken)
     {
         try
         {
-            Reload(CancellationToken.None);
+            await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The watch was stopped while reloading.
         }
         catch (Exception e)
         {
@@ -93,12 +116,18 @@ internal sealed class ReloadableModel<T> : IDisposable where T : class
         }
     }
 
-    // Reload() before any use is simply the first load (the gate is re-entrant).
-    private ModelVersion LoadFirstLocked() => LoadFirst().Version;
-
     private Loaded<T> Load(ModelSnapshot snapshot, int generation)
     {
-        var value = _load(snapshot.Bytes);
+        T value;
+        try
+        {
+            value = _load(snapshot.Bytes);
+        }
+        catch (Exception e)
+        {
+            // Whatever the loader says (zip, protobuf or format errors), the cause is the same: these bytes are no model.
+            throw new InvalidDataException($"The {snapshot.Bytes.LongLength} bytes read from {_source.Description} are refused as a corrupt or truncated model: {e.Message}", e);
+        }
         var version = new ModelVersion(_name, generation, Hash(snapshot.Bytes), snapshot.Bytes.LongLength, _source.Description,
             snapshot.Modified, DateTimeOffset.UtcNow);
         return new Loaded<T>(value, version);
@@ -108,13 +137,22 @@ internal sealed class ReloadableModel<T> : IDisposable where T : class
 
     public void Dispose()
     {
-        lock (_gate)
+        // Stop the watch and the source first: that cancels a fetch in flight (a first load's too), which holds the
+        // gate until it ends. Disposing a source twice is harmless.
+        Interlocked.Exchange(ref _watch, null)?.Dispose();
+        _source.Dispose();
+        _gate.Wait();
+        try
         {
             if (_disposed) return;
             _disposed = true;
-            _watch?.Dispose();
-            _source.Dispose();
+            // A first load that finished while this waited for the gate started a watch of its own.
+            Interlocked.Exchange(ref _watch, null)?.Dispose();
             if (_current is { } loaded) _retire(loaded.Value);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 }

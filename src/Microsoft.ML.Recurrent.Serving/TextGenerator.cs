@@ -32,7 +32,13 @@ public sealed class TextGenerator : IDisposable
     public CharLanguageModel Model => _model.Current.Value.Model;
 
     /// <summary>Reads the model's source again now and serves it if it changed; a failure is logged and the previous model stays.</summary>
-    public ModelVersion Reload(CancellationToken cancellationToken = default) => _model.Reload(cancellationToken);
+    public Task<ModelVersion> ReloadAsync(CancellationToken cancellationToken = default) => _model.ReloadAsync(cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReloadAsync"/>, waiting on the calling thread until it is done (for tools and tests; a request
+    /// handler should await <see cref="ReloadAsync"/> instead).
+    /// </summary>
+    public ModelVersion Reload(CancellationToken cancellationToken = default) => ReloadAsync(cancellationToken).GetAwaiter().GetResult();
 
     /// <summary>Generates <paramref name="maxLength"/> characters after <paramref name="prompt"/>.</summary>
     /// <param name="prompt">The text to continue.</param>

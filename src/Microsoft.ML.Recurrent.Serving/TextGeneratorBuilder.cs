@@ -22,11 +22,17 @@ public sealed class TextGeneratorBuilder
         return FromSource(() => new FileModelSource(path, watchForChanges));
     }
 
-    /// <summary>Serves the language model at <paramref name="uri"/>, fetched again every <paramref name="period"/>.</summary>
-    public TextGeneratorBuilder FromUri(Uri uri, TimeSpan period)
+    /// <summary>
+    /// Serves the language model at <paramref name="uri"/>, fetched on first use and again every
+    /// <paramref name="period"/> on a background task; a fetch that fails keeps the model served.
+    /// </summary>
+    /// <param name="uri">Where the model is served.</param>
+    /// <param name="period">How often to fetch it again; <see cref="Timeout.InfiniteTimeSpan"/> for never.</param>
+    /// <param name="options">The timeout and size limit of each fetch; null for the defaults (100 s, 1 GiB).</param>
+    public TextGeneratorBuilder FromUri(Uri uri, TimeSpan period, UriModelSourceOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        return FromSource(() => new UriModelSource(uri, period));
+        return FromSource(() => new UriModelSource(uri, period, options));
     }
 
     /// <summary>Serves the language model a custom <see cref="ModelSource"/> reads.</summary>

@@ -4,18 +4,23 @@ using TextGenerationWeb;
 
 namespace Microsoft.ML.Recurrent.Serving.Tests.Pool;
 
-/// <summary>A sentiment pool over one model file, built without a host so the tests see its logs.</summary>
+/// <summary>A sentiment pool over one model source (a file unless told), built without a host so the tests see its logs.</summary>
 internal sealed class PoolFactory : IDisposable
 {
     public const string Name = "sentiment";
 
     public PoolFactory(string path, bool watch = false)
+        : this(() => new FileModelSource(path, watch))
+    {
+    }
+
+    public PoolFactory(Func<ModelSource> source)
     {
         var options = new PredictionEnginePoolOptions<SentimentInput, SentimentPrediction>();
         options.Models[Name] = () =>
         {
             Interlocked.Increment(ref _sourcesMade);
-            return new FileModelSource(path, watch);
+            return source();
         };
         Pool = new PredictionEnginePool<SentimentInput, SentimentPrediction>(Options.Create(options), Log);
     }
