@@ -1,6 +1,7 @@
 using Microsoft.ML.Recurrent.Captioning;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Numerics;
+using Microsoft.ML.Recurrent.Tests.Layers;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests.Captioning;
@@ -8,12 +9,11 @@ namespace Microsoft.ML.Recurrent.Tests.Captioning;
 /// <summary>
 /// Finite differences against backpropagation for every parameter of the captioning network — the image
 /// projections of both conditioning paths included — with right-padded (ignored) positions and dropout.
-/// Same tolerance as the language network's check: |analytic − numeric| ≤ 2e-3 + 2e-2·max(|analytic|, |numeric|).
+/// The shared <see cref="FiniteDifferences"/> check, with the language network's tolerance.
 /// </summary>
 public class CaptionGradientCheckTests
 {
     private const int Vocabulary = 6, Features = 5, Embedding = 3, Hidden = 4, Steps = 4, Batch = 2;
-    private const float Epsilon = 1e-2f;
 
     [Theory]
     [InlineData(RecurrentCell.Rnn, 1, ImageConditioning.EveryStep, 0f)]
@@ -50,21 +50,7 @@ public class CaptionGradientCheckTests
             return SoftmaxCrossEntropy.Loss(w.Logits, targets, Steps * Batch, Vocabulary);
         }
 
-        var values = net.Parameters.Values;
-        foreach (var p in net.Parameters.Parameters)
-            for (int i = 0; i < p.Length; i++)
-            {
-                int k = p.Offset + i;
-                float saved = values[k];
-                values[k] = saved + Epsilon;
-                double plus = Loss();
-                values[k] = saved - Epsilon;
-                double minus = Loss();
-                values[k] = saved;
-                double numeric = (plus - minus) / (2 * Epsilon);
-                double tolerance = 2e-3 + 2e-2 * Math.Max(Math.Abs(analytic[k]), Math.Abs(numeric));
-                Assert.True(Math.Abs(analytic[k] - numeric) <= tolerance, $"{p.Name}[{i}]: analytic {analytic[k]:G6} vs numeric {numeric:G6}");
-            }
+        FiniteDifferences.AssertParameters(net.Parameters, analytic, Loss);
         var imageParameters = net.Parameters.Parameters.Where(p => p.Name.Contains("image") || p.Name.Contains("initial")).ToList();
         Assert.NotEmpty(imageParameters);
         Assert.All(imageParameters, p => Assert.Contains(analytic.AsSpan(p.Offset, p.Length).ToArray(), g => Math.Abs(g) > 1e-3)); // the conditioning paths carry gradient

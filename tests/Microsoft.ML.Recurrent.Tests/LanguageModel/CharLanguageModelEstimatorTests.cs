@@ -31,7 +31,7 @@ public sealed class TinyLanguageModelFixture
             MaxLength = MaxLength,
             Temperature = Temperature,
             Seed = Seed,
-            Progress = new SynchronousProgress(p => Reports.Add(p)),
+            Progress = new RecordedProgress(Reports),
         }).Fit(Data);
         Vocabulary = Transformer.Model.Vocabulary.SelectMany(s => s).ToHashSet();
     }
@@ -69,11 +69,6 @@ public sealed class TinyLanguageModelFixture
                 }
             }
         }
-    }
-
-    public sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }
 

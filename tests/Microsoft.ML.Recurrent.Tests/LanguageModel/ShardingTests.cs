@@ -28,7 +28,7 @@ public sealed class ShardingTests
     private static (float[] Weights, List<TrainingProgress> Reports) Train(CharLanguageModelOptions options)
     {
         var reports = new List<TrainingProgress>();
-        options.Progress = new Collect(reports);
+        options.Progress = new RecordedProgress(reports);
         var model = CharLanguageModel.Train(TestData.TinyShakespeare(40_000), options);
         return (model.Network.Parameters.Values, reports);
     }
@@ -99,8 +99,4 @@ public sealed class ShardingTests
 
     private static double MaxDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
 
-    private sealed class Collect(List<TrainingProgress> into) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => into.Add(value);
-    }
 }

@@ -56,7 +56,7 @@ public class TrainerTests
         o.MaxIterations = 40;
         var reports = new List<TrainingProgress>();
         var lines = new List<string>();
-        var resumed = CharLanguageModel.Train(text, o, new Collect(reports), lines.Add, default);
+        var resumed = CharLanguageModel.Train(text, o, new RecordedProgress(reports), lines.Add, default);
 
         // A real resume starts at the checkpoint's iteration and does only the remaining 20: a rerun from iteration 0
         // would end with the same weights (training is deterministic) but report 10, 20, 30, 40.
@@ -117,7 +117,7 @@ public class TrainerTests
         o.ReportEvery = 5;
         o.SampleLength = 30;
         var reports = new List<TrainingProgress>();
-        CharLanguageModel.Train(text, o, new Collect(reports));
+        CharLanguageModel.Train(text, o, new RecordedProgress(reports));
         Assert.Equal([5, 10, 15, 20], reports.Select(r => r.Iteration));
         Assert.All(reports, r => Assert.True(r.TrainLoss > 0 && r.CharsPerSecond > 0 && r.Remaining != null));
         var evaluation = reports.Single(r => r.Iteration == 10);
@@ -173,10 +173,5 @@ public class TrainerTests
     {
         var counts = train.GroupBy(c => c).ToDictionary(g => g.Key, g => (double)g.Count());
         return -validation.Average(c => Math.Log(counts.GetValueOrDefault(c, 0.5) / train.Length));
-    }
-
-    private sealed class Collect(List<TrainingProgress> into) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => into.Add(value);
     }
 }

@@ -94,7 +94,7 @@ public class EveryTaskTrainingTests
         var interrupted = Train(task, Run(task, 20, checkpoint)); // stops here and leaves its checkpoint
         var resumedOptions = Run(task, 28, checkpoint);
         var reports = new List<TrainingProgress>();
-        resumedOptions.Progress = new Collect(reports);
+        resumedOptions.Progress = new RecordedProgress(reports);
         var resumed = Train(task, resumedOptions);
 
         Assert.Equal([24, 28], reports.Where(r => r.ValidationLoss != null).Select(r => r.Iteration)); // not 4, 8, …: it started at 20
@@ -128,7 +128,7 @@ public class EveryTaskTrainingTests
         // The checkpoint is the state after iteration 9: asked for 9 iterations, the resumed run has nothing left to do.
         var reports = new List<TrainingProgress>();
         var resumedOptions = Run(task, 9, checkpoint);
-        resumedOptions.Progress = new Collect(reports);
+        resumedOptions.Progress = new RecordedProgress(reports);
         var fromCheckpoint = Train(task, resumedOptions);
         Assert.Empty(reports);
         Assert.All(fromCheckpoint, w => Assert.True(float.IsFinite(w)));
@@ -196,10 +196,5 @@ public class EveryTaskTrainingTests
         using (KernelSettings.Override(maxThreads: 3)) Assert.Equal(three, Train("language model", o));
         o.NumberOfThreads = 1;
         Assert.NotEqual(three, Train("language model", o));
-    }
-
-    private sealed class Collect(List<TrainingProgress> into) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => into.Add(value);
     }
 }

@@ -65,17 +65,11 @@ public class TrainingLoopTests
         }
     }
 
-    private sealed class Collect : IProgress<TrainingProgress>
-    {
-        public List<TrainingProgress> Reports { get; } = [];
-        public void Report(TrainingProgress value) => Reports.Add(value);
-    }
-
     [Fact]
     public void FractionalEpochsStopMidEpochAndEvaluateAtEveryEpochEndAndAtTheEnd()
     {
         var task = new ScriptedTask(4);
-        var progress = new Collect();
+        var progress = new RecordedProgress();
         var loop = new TrainingLoop(task, new Options { MaxEpochs = 1.5 });
         loop.Run(progress, null, default);
         Assert.Equal(6, loop.Iterations);
@@ -146,7 +140,7 @@ public class TrainingLoopTests
 
         options.MaxIterations = 10;
         var second = new ScriptedTask(3, improving);
-        var progress = new Collect();
+        var progress = new RecordedProgress();
         var lines = new List<string>();
         var loop = new TrainingLoop(second, options);
         loop.Run(progress, lines.Add, default);
@@ -188,7 +182,7 @@ public class TrainingLoopTests
         using var stop = new CancellationTokenSource();
         double[] losses = [5.0, 4.0, 1.0, 2.0, 3.0, 4.0, 5.0];
         var task = new ScriptedTask(1, losses);
-        var progress = new Collect();
+        var progress = new RecordedProgress();
         var options = new Options { MaxIterations = 100, EvaluateEvery = 2, CheckpointPath = dir.File("run.ckpt"), StopToken = stop.Token, Progress = new CancelAt(stop, 7) };
         var loop = new TrainingLoop(task, options, reportEvery: 1);
         loop.Run(progress, null, default); // returns: no OperationCanceledException
@@ -201,7 +195,7 @@ public class TrainingLoopTests
         // The checkpoint holds iteration 8: the same options without a stop resume there.
         var resumed = new ScriptedTask(1, losses);
         var again = new TrainingLoop(resumed, new Options { MaxIterations = 10, EvaluateEvery = 2, CheckpointPath = options.CheckpointPath });
-        var more = new Collect();
+        var more = new RecordedProgress();
         again.Run(more, null, default);
         Assert.Equal([10], more.Reports.Select(r => r.Iteration));
     }
@@ -211,7 +205,7 @@ public class TrainingLoopTests
     {
         using var stop = new CancellationTokenSource();
         var task = new ScriptedTask(1, 3.0, 2.0);
-        var progress = new Collect();
+        var progress = new RecordedProgress();
         var loop = new TrainingLoop(task, new Options { MaxIterations = 100, EvaluateEvery = 10, StopToken = stop.Token, Progress = new CancelAt(stop, 3) }, reportEvery: 1);
         loop.Run(progress, null, default);
         Assert.Equal(4, loop.Iterations);
