@@ -15,9 +15,6 @@ namespace Microsoft.ML.Recurrent.Classification;
 /// </summary>
 internal sealed class SequenceClassifierTrainer : ITrainingTask
 {
-    // Batches are formed inside windows of this many batches sorted by length: little padding, still random.
-    private const int BucketWindow = 50;
-
     private readonly SequenceClassifierOptions _options;
     private readonly SequenceDataset _data;
     private readonly SequenceClassifierNetwork _network;
@@ -77,7 +74,7 @@ internal sealed class SequenceClassifierTrainer : ITrainingTask
 
     public int BeginEpoch(int epoch)
     {
-        _batches = Batches(_training, _data, _options.BatchSize, _random);
+        _batches = LengthBuckets.Batches(_training, _data.Length, _options.BatchSize, _random);
         return _batches.Length;
     }
 
@@ -207,22 +204,5 @@ internal sealed class SequenceClassifierTrainer : ITrainingTask
         foreach (int r in rows) counts[data.Labels[r]]++;
         for (int c = 0; c < weights.Length; c++) weights[c] = counts[c] == 0 ? 0 : (double)rows.Length / (data.Classes * counts[c]);
         return weights;
-    }
-
-    // Shuffle, sort windows of BucketWindow batches by length, cut into batches, shuffle the batches.
-    private static int[][] Batches(int[] rows, SequenceDataset data, int batchSize, RandomSource random)
-    {
-        var order = (int[])rows.Clone();
-        Shuffling.Shuffle(order.AsSpan(), random);
-        var batches = new List<int[]>();
-        int window = batchSize * BucketWindow;
-        for (int w = 0; w < order.Length; w += window)
-        {
-            var sorted = order.AsSpan(w, Math.Min(window, order.Length - w)).ToArray().OrderBy(data.Length).ToArray();
-            for (int s = 0; s < sorted.Length; s += batchSize) batches.Add(sorted[s..Math.Min(s + batchSize, sorted.Length)]);
-        }
-        var shuffled = batches.ToArray();
-        Shuffling.Shuffle(shuffled.AsSpan(), random);
-        return shuffled;
     }
 }

@@ -36,7 +36,7 @@ internal sealed class StackedRecurrence
     /// parameters follow it in the parameter arena (the layout model files store).
     /// </param>
     public StackedRecurrence(ParameterStore store, RecurrentCell cell, int hidden, int layers, float dropout, Action<int> declareFirstInput)
-        : this(store, new StackShape(cell, hidden, layers), 0, dropout, declareFirstInput ?? throw new ArgumentNullException(nameof(declareFirstInput)))
+        : this(store, new StackShape(cell, hidden, layers), 0, dropout, declareFirstInput ?? throw new ArgumentNullException(nameof(declareFirstInput)), "")
     {
     }
 
@@ -45,14 +45,15 @@ internal sealed class StackedRecurrence
     /// <param name="shape">Cell, hidden width, layers and directions.</param>
     /// <param name="inputWidth">Values per step of what the caller writes into <see cref="StackWorkspace.Input"/>.</param>
     /// <param name="dropout">Dropout between layers and on the top outputs (0 = none).</param>
-    public StackedRecurrence(ParameterStore store, StackShape shape, int inputWidth, float dropout = 0f)
+    /// <param name="prefix">Starts every parameter name, for a model with more than one stack.</param>
+    public StackedRecurrence(ParameterStore store, StackShape shape, int inputWidth, float dropout = 0f, string prefix = "")
         : this(store, shape, inputWidth > 0 ? inputWidth : throw new ArgumentOutOfRangeException(nameof(inputWidth), inputWidth, "The input width must be positive."),
-            dropout, null)
+            dropout, null, prefix)
     {
     }
 
     // Per layer, per direction: the recurrence, then its input projection (or the caller's layer-0 parameters).
-    private StackedRecurrence(ParameterStore store, StackShape shape, int inputWidth, float dropout, Action<int>? declareFirstInput)
+    private StackedRecurrence(ParameterStore store, StackShape shape, int inputWidth, float dropout, Action<int>? declareFirstInput, string prefix)
     {
         shape.Validate();
         Shape = shape;
@@ -63,7 +64,7 @@ internal sealed class StackedRecurrence
         for (int l = 0; l < shape.Layers; l++)
             for (int d = 0; d < directions; d++)
             {
-                string name = shape.Bidirectional ? $"layer{l}.{(d == 0 ? "forward" : "backward")}" : $"layer{l}";
+                string name = prefix + (shape.Bidirectional ? $"layer{l}.{(d == 0 ? "forward" : "backward")}" : $"layer{l}");
                 var rec = _recurrences[l * directions + d] = Recurrence.Create(shape.Cell, store, name, shape.Hidden);
                 if (l == 0 && declareFirstInput != null) declareFirstInput(rec.GateWidth);
                 else _projections[l * directions + d] = new Dense(store, name + ".input", l == 0 ? inputWidth : shape.OutputWidth, rec.GateWidth);

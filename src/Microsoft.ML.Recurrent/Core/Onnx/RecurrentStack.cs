@@ -8,9 +8,10 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// ≥ 1; sequence_lens masks right-padded sequences exactly as our stack does (the reverse direction reads each
 /// sequence reversed within its own length; padded outputs are zero). Used by every task's graph: the language
 /// model's (and its decode loop's body), the classifier's and the captioner's. For token models it also emits the
-/// one-hot input and the output projection over a vocabulary.
+/// one-hot input and the output projection over a vocabulary. <c>prefix</c> starts the weight names (as given to
+/// <see cref="StackWeights.Stack"/>), for a graph with more than one stack.
 /// </summary>
-internal sealed class RecurrentStack(StackShape shape, int vocabulary = 0)
+internal sealed class RecurrentStack(StackShape shape, int vocabulary = 0, string prefix = "")
 {
     /// <summary>Cell, hidden width, layers and directions.</summary>
     public StackShape Shape { get; } = shape;
@@ -46,7 +47,7 @@ internal sealed class RecurrentStack(StackShape shape, int vocabulary = 0)
         if (Shape.Cell == RecurrentCell.Gru) attributes.Add(AttributeProto.Of("linear_before_reset", 1L));
         for (int l = 0; l < Shape.Layers; l++)
         {
-            string[] inputs = [x, StackWeights.W(l), StackWeights.R(l), StackWeights.B(l), sequenceLengths ?? "",
+            string[] inputs = [x, StackWeights.W(l, prefix), StackWeights.R(l, prefix), StackWeights.B(l, prefix), sequenceLengths ?? "",
                 h0?[l] ?? "", lstm ? c0?[l] ?? "" : ""];
             int used = inputs.Length;
             while (inputs[used - 1].Length == 0) used--; // trailing optional inputs are left out, not named empty

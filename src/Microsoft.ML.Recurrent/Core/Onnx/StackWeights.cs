@@ -11,9 +11,10 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// </summary>
 internal static class StackWeights
 {
-    public static string W(int layer) => $"layer{layer}.W";
-    public static string R(int layer) => $"layer{layer}.R";
-    public static string B(int layer) => $"layer{layer}.B";
+    // prefix: "" for a task's one stack; a second stack in the same graph (a tagger's character stack) names its own.
+    public static string W(int layer, string prefix = "") => $"{prefix}layer{layer}.W";
+    public static string R(int layer, string prefix = "") => $"{prefix}layer{layer}.R";
+    public static string B(int layer, string prefix = "") => $"{prefix}layer{layer}.B";
     public const string OutputWeight = "output.W", OutputBias = "output.b";
 
     /// <summary>The ONNX operator of a cell.</summary>
@@ -28,9 +29,10 @@ internal static class StackWeights
     /// A stack's weights as the initializers <see cref="RecurrentStack"/> reads, layer by layer: W(l) [D, G·H, in],
     /// R(l) [D, G·H, H] and B(l) [D, 2·G·H], the directions in ONNX's order (forward, then reverse). Layer 0's input
     /// weight and bias are <paramref name="firstInput"/> when its pre-activations belong to the caller (a one-hot
-    /// lookup, a folded table), else the stack's own projection.
+    /// lookup, a folded table), else the stack's own projection. <paramref name="prefix"/> starts every name (the same
+    /// prefix given to <see cref="RecurrentStack"/>), for a graph with more than one stack.
     /// </summary>
-    public static IEnumerable<TensorProto> Stack(StackedRecurrence stack, (Parameter Weight, Parameter Bias)? firstInput = null)
+    public static IEnumerable<TensorProto> Stack(StackedRecurrence stack, (Parameter Weight, Parameter Bias)? firstInput = null, string prefix = "")
     {
         var shape = stack.Shape;
         int directions = shape.Directions;
@@ -44,8 +46,8 @@ internal static class StackWeights
                 inputs[d] = stack.ProjectionAt(l, d) is { } projection ? (projection.Weight, projection.Bias)
                     : firstInput ?? throw new ArgumentNullException(nameof(firstInput), "The stack's layer 0 belongs to its caller, whose input weights are needed.");
             }
-            yield return Transposed(W(l), [.. inputs.Select(i => i.Weight)], shape.Cell);
-            yield return Transposed(R(l), [.. recurrences.Select(r => r.RecurrentWeight)], shape.Cell);
+            yield return Transposed(W(l, prefix), [.. inputs.Select(i => i.Weight)], shape.Cell);
+            yield return Transposed(R(l, prefix), [.. recurrences.Select(r => r.RecurrentWeight)], shape.Cell);
             int g = recurrences[0].GateWidth;
             var bias = new float[directions * 2 * g];
             for (int d = 0; d < directions; d++)
@@ -53,7 +55,7 @@ internal static class StackWeights
                 Reorder(inputs[d].Bias.Value, bias.AsSpan(d * 2 * g, g), shape.Cell, shape.Hidden);
                 if (recurrences[d].RecurrentBias is { } bh) Reorder(bh.Value, bias.AsSpan(d * 2 * g + g, g), shape.Cell, shape.Hidden);
             }
-            yield return TensorProto.Floats(B(l), [directions, 2 * g], bias);
+            yield return TensorProto.Floats(B(l, prefix), [directions, 2 * g], bias);
         }
     }
 
