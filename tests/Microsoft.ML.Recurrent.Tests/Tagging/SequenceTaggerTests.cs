@@ -70,17 +70,41 @@ public class SequenceTaggerTests
         }
     }
 
-    [Fact]
-    public void The_same_seed_gives_the_same_weights()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)] // two shards, each with its own replica
+    public void The_same_seed_gives_the_same_weights(int threads)
     {
         var data = TaggerTestData.Sentences(120, seed: 5);
         var o = Small();
         o.MaxEpochs = 1;
+        o.NumberOfThreads = threads;
+        o.Dropout = o.EmbeddingDropout = 0.3f;
         var a = SequenceTagger.Train(data, o);
         var b = SequenceTagger.Train(data, o);
         Assert.Equal(a.Network.Parameters.Values, b.Network.Parameters.Values);
         o.Seed = 4;
         Assert.NotEqual(a.Network.Parameters.Values, SequenceTagger.Train(data, o).Network.Parameters.Values);
+    }
+
+    [Fact]
+    public void Two_shards_compute_the_gradient_of_one()
+    {
+        // dropout and word dropout on: their masks follow each sentence's place in the batch, not the shard
+        var data = TaggerTestData.Sentences(120, seed: 5);
+        SequenceTaggerOptions Options(int threads)
+        {
+            var o = Small();
+            o.MaxEpochs = null;
+            o.MaxIterations = 3;
+            o.NumberOfThreads = threads;
+            o.Dropout = o.EmbeddingDropout = 0.3f;
+            o.WordDropout = 0.2f;
+            return o;
+        }
+        var one = SequenceTagger.Train(data, Options(1)).Network.Parameters.Values;
+        var two = SequenceTagger.Train(data, Options(2)).Network.Parameters.Values;
+        for (int i = 0; i < one.Length; i++) Assert.Equal(one[i], two[i], 4); // only the summation order differs
     }
 
     [Fact]
