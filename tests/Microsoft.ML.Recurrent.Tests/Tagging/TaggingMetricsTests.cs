@@ -87,6 +87,9 @@ public class TaggingMetricsTests
         Assert.Equal((1L, 2L, 0L, 0.0), (e.PerType[1].GoldCount, e.PerType[1].PredictedCount, e.PerType[1].CorrectCount, e.PerType[1].Precision));
         Assert.Equal((1.0, 1.0, 1.0), (e.PerType[2].Precision, e.PerType[2].Recall, e.PerType[2].F1));
         Assert.All(e.PerType, t => Assert.Empty(t.PerType));
+        Assert.EndsWith("; entity F1 0.333 (P 0.333, R 0.333)", m.ToString());
+        Assert.Equal("PER: P 1.000 R 1.000 F1 1.000 (1 gold, 1 predicted, 1 correct)", e.PerType[2].ToString());
+        Assert.Equal("B-PER: P 1.000 R 1.000 F1 1.000 (support 1)", m.PerLabel.Single(l => l.Label == "B-PER").ToString());
         Assert.True(double.IsNaN(m.UnseenTokenAccuracy)); // no training set: nothing counts as unseen
         Assert.Equal(0, m.UnseenTokenCount);
     }
