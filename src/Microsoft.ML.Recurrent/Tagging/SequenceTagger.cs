@@ -16,6 +16,7 @@ public sealed partial class SequenceTagger
     private const int TagBatch = 64;
 
     private readonly TaggerVocabulary _vocabulary;
+    private HashSet<string>? _knownLowercase;
 
     private SequenceTagger(SequenceTaggerNetwork network, TaggerVocabulary vocabulary, SequenceTaggerOptions options)
     {
@@ -96,6 +97,24 @@ public sealed partial class SequenceTagger
         var predicted = PredictIds([.. indices.Select(i => list[i])]);
         for (int k = 0; k < indices.Count; k++) result[indices[k]] = [.. predicted[k].Select(id => _vocabulary.Labels[id])];
         return result;
+    }
+
+    /// <summary>
+    /// Tags <paramref name="sentences"/> and compares with their labels: token and sentence accuracy, accuracy on
+    /// tokens whose lower-cased form is not among the model's (lower-cased) words — the words never seen in training,
+    /// plus those dropped by <see cref="SequenceTaggerOptions.MinWordCount"/> — per-label precision, recall and F1,
+    /// the confusion counts, and entity scores when the labels are BIO/IOB/IOBES tags.
+    /// </summary>
+    /// <exception cref="ArgumentException">A sentence is null, or there is no token at all.</exception>
+    public TaggingMetrics Evaluate(IEnumerable<TaggedSentence> sentences)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        var gold = sentences.ToList();
+        if (gold.Any(s => s is null)) throw new ArgumentException("A sentence is null.", nameof(sentences));
+        var predicted = Tag(gold.Select(s => s.Tokens));
+        _knownLowercase ??= new HashSet<string>(_vocabulary.Words.Select(w => w.ToLowerInvariant()), StringComparer.Ordinal);
+        var known = _knownLowercase;
+        return TaggingEvaluator.Evaluate(gold.Select((s, i) => (s.Tokens, s.Labels, (IReadOnlyList<string>)predicted[i])), known.Contains);
     }
 
     // Label ids of non-empty sentences, in their order.

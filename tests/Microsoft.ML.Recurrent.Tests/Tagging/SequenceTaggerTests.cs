@@ -33,6 +33,10 @@ public class SequenceTaggerTests
         double seen = TaggerTestData.Accuracy(tagger, seenWords), unseen = TaggerTestData.Accuracy(tagger, unseenWords);
         Assert.True(seen > 0.99, $"accuracy on seen words {seen:P2}"); // measured 100 %
         Assert.True(unseen > 0.99, $"accuracy on unseen words {unseen:P2}"); // measured 100 %
+        var metrics = tagger.Evaluate(unseenWords);
+        Assert.Equal(unseen, metrics.TokenAccuracy, 12);
+        Assert.True(metrics.UnseenTokenCount > metrics.TokenCount / 3, $"{metrics.UnseenTokenCount} of {metrics.TokenCount} tokens unseen");
+        Assert.True(metrics.UnseenTokenAccuracy > 0.99, metrics.ToString());
         // "run" is a noun only right after a determiner
         Assert.Equal(["DET", "N", "V", "DET", "N", "ADJ", "V"], tagger.Tag(["the", "run", "run", "a", "run", "zokiifous", "run"]));
     }
