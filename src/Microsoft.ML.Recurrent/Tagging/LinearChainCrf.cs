@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Numerics;
 
@@ -12,16 +13,26 @@ namespace Microsoft.ML.Recurrent.Tagging;
 /// lengths[b] ∈ [1, T] valid steps; rows past a sequence's length (padding) are never read and get zero gradient.
 /// </summary>
 /// <remarks>
-/// The forward and backward recursions run in log space, each step's scores shifted by their maximum (and every
-/// log-sum-exp by its own maximum), so emissions of any magnitude neither overflow nor lose the best path; the shifts
-/// are summed in double into log Z. Cost per sequence step is O(L²) exponentials. The work buffers are the layer's
-/// own (grown to the longest sequence seen, never per call), so one instance serves one thread, like a network replica.
+/// The forward and backward recursions run in log space, each step's scores shifted by their maximum, so emissions of
+/// any magnitude neither overflow nor lose the best path; the shifts are summed in double into log Z. A log-sum-exp
+/// over the previous label, log Σ exp(α(from) + transitions[from, to]), is computed as max transition +
+/// log (exp(α − max α) · exp(transitions − max transition)): one matrix–vector product per step instead of L²
+/// exponentials, and exact as long as the transitions span at most <see cref="ProductSpread"/> (every column then keeps
+/// a term of at least e^−60, far above float's underflow). Transitions spread wider (hard constraints such as a
+/// forbidden −10⁴ transition) take the per-element log-sum-exp, each shifted by its own maximum, instead.
+/// The work buffers are the layer's own (grown to the longest sequence seen, never per call), so one instance serves
+/// one thread, like a network replica.
 /// </remarks>
 internal sealed class LinearChainCrf
 {
+    /// <summary>The widest spread of transition scores (max − min) the matrix–vector recursion is used for.</summary>
+    internal const float ProductSpread = 60f;
+
     private float[] _alpha = [], _beta = [], _shift = [];
     private int[] _backpointers = [];
-    private readonly float[] _transposed, _scratch, _row, _delta, _next;
+    private readonly float[] _transposed, _expTransitions, _expTransposed, _pairwise, _scratch, _row, _delta, _next;
+    private bool _elementwise; // this call's transitions spread wider than ProductSpread
+    private float _maxTransition;
 
     /// <summary>Declares "crf.transitions" [L, L] (row = from, column = to), "crf.start" [1, L] and "crf.end" [1, L].</summary>
     public LinearChainCrf(ParameterStore store, int labels)
@@ -32,6 +43,9 @@ internal sealed class LinearChainCrf
         Start = store.Declare("crf.start", 1, labels);
         End = store.Declare("crf.end", 1, labels);
         _transposed = new float[labels * labels];
+        _expTransitions = new float[labels * labels];
+        _expTransposed = new float[labels * labels];
+        _pairwise = new float[labels * labels];
         _scratch = new float[labels];
         _row = new float[labels];
         _delta = new float[labels];
@@ -60,6 +74,7 @@ internal sealed class LinearChainCrf
     /// padding rows are ignored.
     /// </summary>
     /// <exception cref="ArgumentException">A buffer is too small, a length is outside [1, steps] or a gold label outside [0, L).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double ForwardBackward(ReadOnlySpan<float> emissions, ReadOnlySpan<int> labels, ReadOnlySpan<int> lengths, int steps, int batch,
         Span<float> dEmissions, float scale)
     {
@@ -68,22 +83,26 @@ internal sealed class LinearChainCrf
         if (dEmissions.Length < (long)steps * batch * l)
             throw new ArgumentException($"dEmissions holds {dEmissions.Length} floats; [{steps}·{batch}, {l}] needs {(long)steps * batch * l}.", nameof(dEmissions));
         dEmissions[..(steps * batch * l)].Clear();
-        MatrixTranspose.Transpose(Transitions.Value, _transposed, l, l);
+        Prepare();
+        _pairwise.AsSpan().Clear();
         double loss = 0;
         for (int b = 0; b < batch; b++)
         {
             loss += Forward(emissions, labels, lengths[b], b, batch);
             Backward(emissions, labels, lengths[b], b, batch, dEmissions, scale);
         }
+        if (!_elementwise) // the pairwise marginals were summed without their exp(transition − max) factor
+            TensorPrimitives.MultiplyAdd(_pairwise, _expTransitions, Transitions.Gradient, Transitions.Gradient);
         return loss;
     }
 
     /// <summary>The summed negative log-likelihood of the batch, as <see cref="ForwardBackward"/> returns it, without gradients.</summary>
     /// <exception cref="ArgumentException">As for <see cref="ForwardBackward"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Loss(ReadOnlySpan<float> emissions, ReadOnlySpan<int> labels, ReadOnlySpan<int> lengths, int steps, int batch)
     {
         Validate(emissions, labels, lengths, steps, batch);
-        MatrixTranspose.Transpose(Transitions.Value, _transposed, Labels, Labels);
+        Prepare();
         double loss = 0;
         for (int b = 0; b < batch; b++) loss += Forward(emissions, labels, lengths[b], b, batch);
         return loss;
@@ -98,6 +117,7 @@ internal sealed class LinearChainCrf
     /// ((δ + transitions) + emissions).
     /// </summary>
     /// <exception cref="ArgumentException">A buffer is too small or a length is outside [1, steps].</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Viterbi(ReadOnlySpan<float> emissions, ReadOnlySpan<int> lengths, int steps, int batch, Span<int> best)
     {
         CheckShape(emissions, lengths, steps, batch);
@@ -137,6 +157,7 @@ internal sealed class LinearChainCrf
 
     // One sequence's forward recursion into _alpha [n, L] (each row shifted by its maximum, kept in _shift[t]);
     // returns log Z − score(gold).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Forward(ReadOnlySpan<float> emissions, ReadOnlySpan<int> labels, int n, int b, int batch)
     {
         int l = Labels;
@@ -148,7 +169,7 @@ internal sealed class LinearChainCrf
             var alpha = _alpha.AsSpan(t * l, l);
             if (t == 0)
                 TensorPrimitives.Add(start, e, alpha);
-            else
+            else if (_elementwise)
             {
                 ReadOnlySpan<float> previous = _alpha.AsSpan((t - 1) * l, l);
                 for (int y = 0; y < l; y++)
@@ -156,6 +177,14 @@ internal sealed class LinearChainCrf
                     TensorPrimitives.Add(previous, _transposed.AsSpan(y * l, l), _scratch); // α(from) + transitions[from, y]
                     alpha[y] = e[y] + LogSumExp(_scratch);
                 }
+            }
+            else
+            {
+                TensorPrimitives.Exp(_alpha.AsSpan((t - 1) * l, l), _row); // exp(α − max α): its largest entry is 1
+                Gemm.MatMul(_row, _expTransitions, alpha, 1, l, l, accumulate: false); // Σ_from exp(α(from) + transitions[from, to] − max)
+                TensorPrimitives.Log(alpha, alpha);
+                TensorPrimitives.Add(alpha, e, alpha);
+                TensorPrimitives.Add(alpha, _maxTransition, alpha);
             }
             float shift = TensorPrimitives.Max(alpha);
             TensorPrimitives.Subtract(alpha, shift, alpha);
@@ -175,6 +204,7 @@ internal sealed class LinearChainCrf
     // One sequence's backward recursion into _beta [n, L] (rows shifted by their maximum), then the gradients from the
     // marginals softmax(α_t + β_t) and the pairwise marginals exp(α_{t−1}(from) + transitions[from, to] + e_t(to) + β_t(to) − log Z),
     // whose normaliser is shift_t + log Σ exp(α_t + β_t) in the shifted quantities. Needs Forward's _alpha and _shift.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Backward(ReadOnlySpan<float> emissions, ReadOnlySpan<int> labels, int n, int b, int batch, Span<float> dEmissions, float scale)
     {
         int l = Labels;
@@ -184,10 +214,17 @@ internal sealed class LinearChainCrf
         {
             TensorPrimitives.Add(emissions.Slice(((t + 1) * batch + b) * l, l), _beta.AsSpan((t + 1) * l, l), _row); // e_{t+1} + β_{t+1}
             var beta = _beta.AsSpan(t * l, l);
-            for (int y = 0; y < l; y++)
+            if (_elementwise)
+                for (int y = 0; y < l; y++)
+                {
+                    TensorPrimitives.Add(transitions.Slice(y * l, l), _row, _scratch); // transitions[y, to] + e_{t+1}(to) + β_{t+1}(to)
+                    beta[y] = LogSumExp(_scratch);
+                }
+            else
             {
-                TensorPrimitives.Add(transitions.Slice(y * l, l), _row, _scratch); // transitions[y, to] + e_{t+1}(to) + β_{t+1}(to)
-                beta[y] = LogSumExp(_scratch);
+                ShiftedExp(_row); // the dropped constants (this maximum, the maximum transition) vanish in the shift below
+                Gemm.MatMul(_row, _expTransposed, beta, 1, l, l, accumulate: false); // Σ_to exp(transitions[y, to] − max) · _row(to)
+                TensorPrimitives.Log(beta, beta);
             }
             TensorPrimitives.Subtract(beta, TensorPrimitives.Max(beta), beta);
         }
@@ -208,13 +245,26 @@ internal sealed class LinearChainCrf
             TensorPrimitives.Add(emissions.Slice(row * l, l), _beta.AsSpan(t * l, l), _row); // e_t + β_t
             ReadOnlySpan<float> previous = _alpha.AsSpan((t - 1) * l, l);
             float offset = _shift[t] + logNormaliser;
-            for (int from = 0; from < l; from++)
+            if (_elementwise)
+                for (int from = 0; from < l; from++)
+                {
+                    TensorPrimitives.Add(transitions.Slice(from * l, l), _row, _scratch);
+                    TensorPrimitives.Add(_scratch, previous[from] - offset, _scratch);
+                    TensorPrimitives.Exp(_scratch, _scratch);
+                    var gradient = dTransitions.Slice(from * l, l);
+                    TensorPrimitives.MultiplyAdd(_scratch, scale, gradient, gradient);
+                }
+            else
             {
-                TensorPrimitives.Add(transitions.Slice(from * l, l), _row, _scratch);
-                TensorPrimitives.Add(_scratch, previous[from] - offset, _scratch);
-                TensorPrimitives.Exp(_scratch, _scratch);
-                var gradient = dTransitions.Slice(from * l, l);
-                TensorPrimitives.MultiplyAdd(_scratch, scale, gradient, gradient);
+                // pairwise = c · exp(α(from)) · exp(e_t + β_t − max)(to) · exp(transitions − max transition), the last factor
+                // applied once per call; c ≤ e^ProductSpread because no pairwise marginal exceeds 1.
+                float coefficient = scale * (float)Math.Exp((double)_maxTransition + ShiftedExp(_row) - offset);
+                TensorPrimitives.Exp(previous, _scratch);
+                for (int from = 0; from < l; from++)
+                {
+                    var sum = _pairwise.AsSpan(from * l, l);
+                    TensorPrimitives.MultiplyAdd(_row, coefficient * _scratch[from], sum, sum);
+                }
             }
             dTransitions[labels[row - batch] * l + label] -= scale;
         }
@@ -236,13 +286,31 @@ internal sealed class LinearChainCrf
         return best;
     }
 
-    // log Σ exp(x), the maximum subtracted first so that no exponential overflows; leaves exp(x − max) in x.
-    private static float LogSumExp(Span<float> x)
+    // x ← exp(x − max x); returns max x.
+    private static float ShiftedExp(Span<float> x)
     {
         float max = TensorPrimitives.Max(x);
         TensorPrimitives.Subtract(x, max, x);
         TensorPrimitives.Exp(x, x);
-        return max + MathF.Log(TensorPrimitives.Sum(x));
+        return max;
+    }
+
+    // log Σ exp(x), the maximum subtracted first so that no exponential overflows; leaves exp(x − max) in x.
+    private static float LogSumExp(Span<float> x) => ShiftedExp(x) + MathF.Log(TensorPrimitives.Sum(x));
+
+    // Per call: the transposed transitions and, unless they spread wider than ProductSpread, exp(transitions − max) both ways.
+    private void Prepare()
+    {
+        int l = Labels;
+        ReadOnlySpan<float> transitions = Transitions.Value;
+        MatrixTranspose.Transpose(transitions, _transposed, l, l);
+        _maxTransition = TensorPrimitives.Max(transitions);
+        _elementwise = !(_maxTransition - TensorPrimitives.Min(transitions) <= ProductSpread); // NaN too: it then propagates elementwise
+        if (_elementwise) return;
+        TensorPrimitives.Subtract(transitions, _maxTransition, _expTransitions);
+        TensorPrimitives.Exp(_expTransitions, _expTransitions);
+        TensorPrimitives.Subtract(_transposed, _maxTransition, _expTransposed);
+        TensorPrimitives.Exp(_expTransposed, _expTransposed);
     }
 
     private void Validate(ReadOnlySpan<float> emissions, ReadOnlySpan<int> labels, ReadOnlySpan<int> lengths, int steps, int batch)

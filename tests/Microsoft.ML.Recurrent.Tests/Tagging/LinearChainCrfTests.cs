@@ -12,13 +12,15 @@ namespace Microsoft.ML.Recurrent.Tests.Tagging;
 /// </summary>
 public sealed class LinearChainCrfTests
 {
-    [Fact]
-    public void Gradients_of_emissions_transitions_start_and_end_match_finite_differences_with_padding()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // one forbidden transition: the element-wise log-sum-exp instead of the matrix–vector product
+    public void Gradients_of_emissions_transitions_start_and_end_match_finite_differences_with_padding(bool forbidden)
     {
         const int labels = 3, steps = 4, batch = 3;
         const float scale = 0.7f;
         int[] lengths = [4, 2, 1];
-        var (store, crf) = Crf(labels, seed: 11, range: 0.8f);
+        var (store, crf) = Crf(labels, seed: 11, range: 0.8f, forbidden);
         var emissions = Uniform(new RandomSource(12), steps * batch * labels, 1.5f);
         var gold = Gold(new RandomSource(13), labels, steps, lengths);
 
@@ -41,16 +43,18 @@ public sealed class LinearChainCrfTests
     }
 
     [Theory]
-    [InlineData(1, 3, 1f)]
-    [InlineData(3, 5, 1f)]
-    [InlineData(4, 4, 2f)]
-    [InlineData(4, 6, 50f)] // magnitude-50 emissions: exp(score) alone would overflow float (and double) many times over
-    [InlineData(3, 5, 100f)] // and here even one step's exp(emission) would overflow float
-    public void Log_partition_marginals_and_best_path_match_brute_force_enumeration(int labels, int steps, float magnitude)
+    [InlineData(1, 3, 1f, false)]
+    [InlineData(3, 5, 1f, false)]
+    [InlineData(4, 4, 2f, false)]
+    [InlineData(4, 6, 50f, false)] // magnitude-50 emissions: exp(score) alone would overflow float (and double) many times over
+    [InlineData(3, 5, 100f, false)] // and here even one step's exp(emission) would overflow float
+    [InlineData(4, 4, 2f, true)]
+    [InlineData(3, 5, 100f, true)]
+    public void Log_partition_marginals_and_best_path_match_brute_force_enumeration(int labels, int steps, float magnitude, bool forbidden)
     {
         int[] lengths = [steps, 1, Math.Max(1, steps - 2)];
         int batch = lengths.Length;
-        var (store, crf) = Crf(labels, seed: 21, range: Math.Min(magnitude, 5f));
+        var (store, crf) = Crf(labels, seed: 21, range: Math.Min(magnitude, 5f), forbidden);
         var emissions = Uniform(new RandomSource(22), steps * batch * labels, magnitude);
         var gold = Gold(new RandomSource(23), labels, steps, lengths);
         var dEmissions = new float[emissions.Length];
@@ -161,13 +165,22 @@ public sealed class LinearChainCrfTests
         Assert.All(store.Gradients, g => Assert.Equal(0f, g));
     }
 
-    /// <summary>A sealed store holding only a CRF, its parameters uniform in ±<paramref name="range"/>.</summary>
-    internal static (ParameterStore Store, LinearChainCrf Crf) Crf(int labels, int seed, float range)
+    /// <summary>
+    /// A sealed store holding only a CRF, its parameters uniform in ±<paramref name="range"/>; with
+    /// <paramref name="forbidden"/>, the transition 1 → 0 scores −100, a hard constraint wider than the matrix–vector
+    /// recursion takes.
+    /// </summary>
+    internal static (ParameterStore Store, LinearChainCrf Crf) Crf(int labels, int seed, float range, bool forbidden = false)
     {
         var store = new ParameterStore();
         var crf = new LinearChainCrf(store, labels);
         store.Seal();
         Uniform(new RandomSource(seed), store.Count, range).CopyTo(store.Values, 0);
+        if (forbidden)
+        {
+            crf.Transitions.Value[labels] = -100f;
+            Assert.True(crf.Transitions.Value.ToArray().Max() + 100f > LinearChainCrf.ProductSpread);
+        }
         return (store, crf);
     }
 
