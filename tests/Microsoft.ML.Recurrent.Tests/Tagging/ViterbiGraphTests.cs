@@ -12,7 +12,8 @@ namespace Microsoft.ML.Recurrent.Tests.Tagging;
 
 /// <summary>
 /// ONNX Runtime running <see cref="ViterbiGraph"/> (one graph, the sequence length dynamic) decodes the same path as
-/// <see cref="LinearChainCrf.Viterbi"/>, for lengths from 1 (no Loop iteration) up, and breaks ties the same way.
+/// <see cref="LinearChainCrf.Viterbi"/>, for lengths from 1 (no Loop iteration) up and emissions up to magnitude 100, and
+/// breaks ties the same way.
 /// </summary>
 public sealed class ViterbiGraphTests(ITestOutputHelper output)
 {
@@ -29,9 +30,9 @@ public sealed class ViterbiGraphTests(ITestOutputHelper output)
         OnnxTestModels.Check(output, onnx);
         using var session = OnnxTestModels.Session(onnx);
         var random = new RandomSource(32);
-        foreach (int steps in new[] { 1, 2, 3, 7, 20, 1 })
+        foreach (var (steps, magnitude) in new[] { (1, 3f), (2, 3f), (3, 3f), (7, 3f), (20, 3f), (1, 3f), (20, 50f), (9, 100f) })
         {
-            var emissions = Uniform(random, steps * labels, 3f);
+            var emissions = Uniform(random, steps * labels, magnitude);
             var ours = new int[steps];
             crf.Viterbi(emissions, [steps], steps, 1, ours);
             Assert.Equal(ours.Select(y => (long)y).ToArray(), Run(session, emissions, steps, labels));
