@@ -125,17 +125,16 @@ public sealed partial class SequenceTagger
         var data = TaggingDataset.FromSentences(tagged, _vocabulary, Network.Shape.CharacterFeatures);
         var batcher = new TaggerBatcher(Network, data);
         var result = new int[data.Count][];
-        int labels = Network.Shape.Labels;
         var order = Enumerable.Range(0, data.Count).OrderBy(data.Length).ToArray();
         for (int start = 0; start < order.Length; start += TagBatch)
         {
             var rows = order.AsSpan(start, Math.Min(TagBatch, order.Length - start));
             var ws = batcher.Forward(rows, null);
+            Network.Decode(ws, ws.Best);
             for (int b = 0; b < rows.Length; b++)
             {
                 var ids = result[rows[b]] = new int[data.Length(rows[b])];
-                for (int t = 0; t < ids.Length; t++)
-                    ids[t] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(ws.Logits.AsSpan((t * rows.Length + b) * labels, labels));
+                for (int t = 0; t < ids.Length; t++) ids[t] = ws.Best[t * rows.Length + b];
             }
         }
         return result;

@@ -18,6 +18,7 @@ internal sealed class SequenceTaggerNetwork
     private readonly CharacterEncoder? _characters;
     private readonly StackedRecurrence _stack;
     private readonly Dense _output;
+    private readonly LinearChainCrf? _crf;
     private readonly Dropout? _embeddingDropout;
 
     /// <param name="shape">The architecture.</param>
@@ -31,6 +32,7 @@ internal sealed class SequenceTaggerNetwork
         if (shape.CharacterFeatures) _characters = new CharacterEncoder(Parameters, shape.CharacterStack, shape.Characters, shape.CharEmbedding);
         _stack = new StackedRecurrence(Parameters, shape.Stack, shape.StackInputWidth, shape.Dropout);
         _output = new Dense(Parameters, "output", shape.OutputWidth, shape.Labels);
+        if (shape.Crf) _crf = new LinearChainCrf(Parameters, shape.Labels);
         _embeddingDropout = shape.EmbeddingDropout > 0 ? new Dropout(shape.EmbeddingDropout) : null;
         Parameters.Seal(sharedValues);
     }
@@ -44,8 +46,10 @@ internal sealed class SequenceTaggerNetwork
     internal CharacterEncoder? Characters => _characters;
     internal StackedRecurrence Stack => _stack;
     internal Dense Output => _output;
+    /// <summary>The CRF over the label scores (null for a per-step softmax).</summary>
+    internal LinearChainCrf? Crf => _crf;
 
-    /// <summary>Glorot-uniform weights, N(0, 0.1²) embeddings, zero biases.</summary>
+    /// <summary>Glorot-uniform weights, N(0, 0.1²) embeddings, zero biases and CRF scores.</summary>
     public void Initialize(RandomSource random)
     {
         foreach (var p in Parameters.Parameters)
@@ -53,8 +57,9 @@ internal sealed class SequenceTaggerNetwork
             var v = p.Value;
             float limit = MathF.Sqrt(6f / (p.Rows + p.Cols));
             bool embedding = p == _embedding?.Weight || p == _characters?.Embedding.Weight;
+            bool zero = p.IsBias || p == _crf?.Transitions || p == _crf?.Start || p == _crf?.End;
             for (int i = 0; i < v.Length; i++)
-                v[i] = p.IsBias ? 0f : embedding ? (float)(random.NextGaussian() * 0.1) : (2f * random.NextFloat() - 1f) * limit;
+                v[i] = zero ? 0f : embedding ? (float)(random.NextGaussian() * 0.1) : (2f * random.NextFloat() - 1f) * limit;
         }
     }
 
@@ -105,6 +110,27 @@ internal sealed class SequenceTaggerNetwork
             _embeddingDropout.Forward(x, x, ws.InputMask.AsSpan(0, rows * width), width, batch, dropout!.Value, InputDropoutLayer);
         _stack.Forward(stack, null, steps, dropout, lengths);
         _output.Forward(stack.TopOutput(steps), ws.Logits.AsSpan(0, rows * Shape.Labels), rows);
+    }
+
+    /// <summary>
+    /// The best label of every step after forward, into best [T·B] (−1 on padded rows): each step's most probable
+    /// label, or with a CRF the best sequence (Viterbi).
+    /// </summary>
+    public void Decode(TaggerWorkspace ws, Span<int> best)
+    {
+        int batch = ws.Batch, steps = ws.Steps, labels = Shape.Labels;
+        var scores = ws.Logits.AsSpan(0, steps * batch * labels);
+        if (_crf != null)
+        {
+            _crf.Viterbi(scores, ws.Lengths, steps, batch, best);
+            return;
+        }
+        for (int t = 0; t < steps; t++)
+            for (int b = 0; b < batch; b++)
+            {
+                int r = t * batch + b;
+                best[r] = t < ws.Lengths[b] ? System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(scores.Slice(r * labels, labels)) : -1;
+            }
     }
 
     /// <summary>ws.Logits holds dLoss/dLogits [T·B, Labels] (zero on padded rows) → parameter gradients accumulated.</summary>

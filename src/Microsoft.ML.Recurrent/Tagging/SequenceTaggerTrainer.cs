@@ -121,7 +121,7 @@ internal sealed class SequenceTaggerTrainer : ITrainingTask, IDisposable
         _shardLoss[s] = 0;
         if (first == end) return;
         var ws = batcher.Forward(_rows.AsSpan(first, end - first), new DropoutSeed(_seed, _iteration, first), _options.WordDropout);
-        _shardLoss[s] = LossBackward(ws, batcher.Labels(ws), _scale);
+        _shardLoss[s] = LossBackward(batcher.Network, ws, batcher.Labels(ws), _scale);
         batcher.Network.Backward(ws, batcher.Ids(ws));
     }
 
@@ -143,34 +143,54 @@ internal sealed class SequenceTaggerTrainer : ITrainingTask, IDisposable
 
     public void ReadState(BinaryReader reader) { }
 
-    /// <summary>Mean loss per token and token accuracy over <paramref name="rows"/>, without dropout, in batches of similar length.</summary>
+    /// <summary>
+    /// Mean loss per token and token accuracy over <paramref name="rows"/>, without dropout, in batches of similar
+    /// length. A token whose label training never saw counts as wrong; it is left out of the softmax loss, and read as
+    /// label 0 in the CRF's (a sentence's CRF loss needs a whole label sequence).
+    /// </summary>
     public static (double Loss, double Accuracy) Evaluate(TaggerBatcher batcher, int[] rows, int batchSize)
     {
         double loss = 0;
         long tokens = 0, right = 0;
+        var network = batcher.Network;
         int labelCount = batcher.Data.LabelCount;
         var order = rows.OrderBy(batcher.Data.Length).ToArray();
         for (int start = 0; start < order.Length; start += batchSize)
         {
             var ws = batcher.Forward(order.AsSpan(start, Math.Min(batchSize, order.Length - start)), null);
             var labels = batcher.Labels(ws);
+            var best = ws.Best.AsSpan(0, labels.Length);
+            network.Decode(ws, best);
             for (int r = 0; r < labels.Length; r++)
             {
                 if (labels[r] == TaggerBatcher.Padding) continue;
                 tokens++;
-                if (labels[r] == TaggingDataset.UnknownLabel) continue; // a label training never saw: wrong, and not in the loss
-                var scores = ws.Logits.AsSpan(r * labelCount, labelCount);
-                if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(scores) == labels[r]) right++;
-                loss += SoftmaxCrossEntropy.Loss(scores, labels.Slice(r, 1), 1, labelCount);
+                if (best[r] == labels[r]) right++;
+                if (network.Crf == null && labels[r] != TaggingDataset.UnknownLabel)
+                    loss += SoftmaxCrossEntropy.Loss(ws.Logits.AsSpan(r * labelCount, labelCount), labels.Slice(r, 1), 1, labelCount);
+            }
+            if (network.Crf is { } crf)
+            {
+                int[] known = [.. labels];
+                for (int r = 0; r < known.Length; r++) if (known[r] == TaggingDataset.UnknownLabel) known[r] = 0;
+                loss += crf.Loss(ws.Logits.AsSpan(0, labels.Length * labelCount), known, ws.Lengths, ws.Steps, ws.Batch);
             }
         }
         return (loss / Math.Max(tokens, 1), (double)right / Math.Max(tokens, 1));
     }
 
-    // ws.Logits → their gradient (scale · dLoss/dLogits, zero on padded rows); returns the summed loss.
-    private double LossBackward(TaggerWorkspace ws, ReadOnlySpan<int> labels, float scale)
+    // ws.Logits → their gradient (scale · dLoss/dLogits, zero on padded rows); returns the summed loss: per-step
+    // softmax cross-entropy, or the CRF's negative log-likelihood of each sentence.
+    private static double LossBackward(SequenceTaggerNetwork network, TaggerWorkspace ws, ReadOnlySpan<int> labels, float scale)
     {
-        int labelCount = _data.LabelCount;
+        int labelCount = network.Shape.Labels;
+        if (network.Crf is { } crf)
+        {
+            var logits = ws.Logits.AsSpan(0, labels.Length * labelCount);
+            double nll = crf.ForwardBackward(logits, labels, ws.Lengths, ws.Steps, ws.Batch, ws.CrfGradient, scale);
+            ws.CrfGradient.AsSpan(0, logits.Length).CopyTo(logits);
+            return nll;
+        }
         double loss = 0;
         for (int r = 0; r < labels.Length; r++)
         {

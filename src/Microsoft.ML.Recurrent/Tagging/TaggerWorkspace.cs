@@ -17,6 +17,8 @@ internal sealed class TaggerWorkspace
         Embedded = shape.WordInput ? new float[rows * shape.InputWidth] : [];
         InputMask = shape.EmbeddingDropout > 0 ? new float[rows * shape.StackInputWidth] : [];
         Logits = new float[rows * shape.Labels];
+        CrfGradient = shape.Crf ? new float[rows * shape.Labels] : [];
+        Best = new int[rows];
         Characters = network.Characters?.CreateWorkspace();
         Words = shape.CharacterFeatures ? new int[rows][] : [];
         WordRows = shape.CharacterFeatures ? new int[rows] : [];
@@ -34,6 +36,10 @@ internal sealed class TaggerWorkspace
     public float[] InputMask { get; }
     /// <summary>Label scores (emissions) [T·B, Labels] after forward; the caller replaces them by their gradient (zero on padded rows) before backward.</summary>
     public float[] Logits { get; }
+    /// <summary>The CRF's dLoss/dEmissions before they replace the logits (empty without a CRF).</summary>
+    public float[] CrfGradient { get; }
+    /// <summary>The decoded labels [T·B] (see <see cref="SequenceTaggerNetwork.Decode"/>).</summary>
+    public int[] Best { get; }
     /// <summary>The character encoder's buffers (null without character features).</summary>
     public CharacterWorkspace? Characters { get; }
     /// <summary>The valid steps' character ids of the current batch, and their rows t·B + b.</summary>

@@ -42,6 +42,21 @@ public class SequenceTaggerTests
     }
 
     [Fact]
+    public void A_crf_tagger_learns_the_language_too()
+    {
+        var o = Small();
+        o.UseCrf = true;
+        var tagger = SequenceTagger.Train(TaggerTestData.Sentences(600, seed: 1), o);
+        double unseen = TaggerTestData.Accuracy(tagger, TaggerTestData.Sentences(200, seed: 3, stemSeed: 7));
+        Assert.True(unseen > 0.99, $"CRF accuracy on unseen words {unseen:P2}"); // measured 100 %
+        var copy = new MemoryStream();
+        tagger.Save(copy);
+        copy.Position = 0;
+        var sentences = TaggerTestData.Sentences(30, seed: 8).Select(s => s.Tokens).ToList();
+        Assert.Equal(tagger.Tag(sentences), SequenceTagger.Load(copy).Tag(sentences));
+    }
+
+    [Fact]
     public void Without_character_features_unseen_words_are_guesses()
     {
         var tagger = SequenceTagger.Train(TaggerTestData.Sentences(600, seed: 1), Small(characters: 0));
