@@ -56,13 +56,13 @@ internal static class CharacterFeatureGraph
         string end = g.Add("Gather", [bounds, g.Add("Add", [word, g.Int64(1)])], AttributeProto.Of("axis", 0L));
         string length = g.Add("Sub", [g.Add("Sub", [end, start]), g.Int64(1)]);
         // An empty word (only in an empty sentence's [2, 3]) reads one unit, the end marker: the stack needs a step.
-        string kept = g.Add("Max", [g.Add("Min", [length, g.Int64(WordCharacters.MaxWordCharacters)]), g.Int64(1)]);
+        string kept = g.Add("Max", [g.Add("Min", [length, g.Int64(WordCharacters.MaxLength)]), g.Int64(1)]);
 
         // position of the j-th kept unit of each word, [maxChars, steps]: start + 1 + WordCharacters.Position(length, j)
         string j = g.Unsqueeze(g.Add("Range", [g.Int64(0), g.Add("ReduceMax", [kept], AttributeProto.Of("keepdims", 0L)), g.Int64(1)]), 1);
         string head = g.Add("Add", [g.Unsqueeze(g.Add("Add", [start, g.Int64(1)]), 0), j]);
-        string tail = g.Add("Add", [g.Unsqueeze(g.Add("Sub", [end, g.Int64(WordCharacters.MaxWordCharacters)]), 0), j]);
-        string useTail = g.Add("And", [g.Unsqueeze(g.Add("Greater", [length, g.Int64(WordCharacters.MaxWordCharacters)]), 0),
+        string tail = g.Add("Add", [g.Unsqueeze(g.Add("Sub", [end, g.Int64(WordCharacters.MaxLength)]), 0), j]);
+        string useTail = g.Add("And", [g.Unsqueeze(g.Add("Greater", [length, g.Int64(WordCharacters.MaxLength)]), 0),
             g.Add("GreaterOrEqual", [j, g.Int64(WordCharacters.KeptFromEachEnd)])]);
         string position = g.Add("Min", [g.Add("Where", [useTail, tail, head]), last]); // steps past a word's length read anything valid: sequence_lens masks them
 

@@ -1,34 +1,29 @@
 namespace Microsoft.ML.Recurrent.Tagging;
 
 /// <summary>
-/// Which characters of a word the tagger's character features read, the one rule shared by the trainer (through
-/// <see cref="Ids"/>) and the ONNX graph (<see cref="CharacterFeatureGraph"/>, through the same constants): at most
-/// <see cref="MaxWordCharacters"/> UTF-16 code units, the first <see cref="KeptFromEachEnd"/> and the last
-/// <see cref="KeptFromEachEnd"/> of a longer word, since prefixes and suffixes carry most of a word's tag evidence.
+/// A word's characters as the tagger reads them: at most <see cref="MaxLength"/>, the first and last
+/// <see cref="KeptFromEachEnd"/> of a longer word (its prefix and its suffix carry what the spelling says about its
+/// part of speech), each mapped to its id (0 = a character never seen in training). The one rule shared by the
+/// trainer (<see cref="Ids"/>) and the ONNX graph (<see cref="CharacterFeatureGraph"/>, through the same constants).
 /// </summary>
 internal static class WordCharacters
 {
-    /// <summary>The most characters read from one word.</summary>
-    public const int MaxWordCharacters = 24;
+    /// <summary>Most characters read per word.</summary>
+    public const int MaxLength = 24;
 
-    /// <summary>Characters kept from each end of a word longer than <see cref="MaxWordCharacters"/>.</summary>
-    public const int KeptFromEachEnd = MaxWordCharacters / 2;
+    /// <summary>Characters kept from each end of a word longer than <see cref="MaxLength"/>.</summary>
+    public const int KeptFromEachEnd = MaxLength / 2;
 
-    /// <summary>
-    /// <paramref name="word"/> → the ids of its kept characters, [min(|word|, <see cref="MaxWordCharacters"/>)], a
-    /// character missing from <paramref name="vocabulary"/> read as 0 (the unknown character).
-    /// </summary>
-    /// <exception cref="ArgumentNullException">The word or the vocabulary is null.</exception>
-    public static int[] Ids(string word, IReadOnlyDictionary<char, int> vocabulary)
+    /// <summary>The character ids of <paramref name="word"/> (1..<see cref="MaxLength"/> of them; an empty word reads as one unknown character).</summary>
+    public static int[] Ids(string word, IReadOnlyDictionary<char, int> characters)
     {
-        ArgumentNullException.ThrowIfNull(word);
-        ArgumentNullException.ThrowIfNull(vocabulary);
-        var ids = new int[Math.Min(word.Length, MaxWordCharacters)];
+        if (word.Length == 0) return [0];
+        var ids = new int[Math.Min(word.Length, MaxLength)];
         for (int j = 0; j < ids.Length; j++)
-            ids[j] = vocabulary.TryGetValue(word[Position(word.Length, j)], out int id) ? id : 0;
+            ids[j] = characters.TryGetValue(word[Position(word.Length, j)], out int id) ? id : 0;
         return ids;
     }
 
     /// <summary>Where in a word of <paramref name="length"/> characters its <paramref name="j"/>-th kept character is.</summary>
-    public static int Position(int length, int j) => length <= MaxWordCharacters || j < KeptFromEachEnd ? j : length - MaxWordCharacters + j;
+    public static int Position(int length, int j) => length <= MaxLength || j < KeptFromEachEnd ? j : length - MaxLength + j;
 }
