@@ -1,0 +1,126 @@
+using Microsoft.ML.Recurrent.Tagging;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// A recurrent sequence tagger: a label for every token of a sentence (part-of-speech tags, BIO entity tags, chunks).
+/// Words (lower-cased) and their characters — so a word never seen in training still gets features from its
+/// spelling — feed a bidirectional recurrent stack and a per-token softmax (or a linear-chain CRF). Train it with
+/// <see cref="Train(IEnumerable{TaggedSentence}, SequenceTaggerOptions?, IEnumerable{TaggedSentence}?, IProgress{TrainingProgress}?, CancellationToken)"/>,
+/// tag with <see cref="Tag(IReadOnlyList{string})"/>, save with <c>Save</c>; in an ML.NET pipeline use
+/// <c>mlContext.MulticlassClassification.Trainers.RecurrentTagger</c>.
+/// </summary>
+public sealed partial class SequenceTagger
+{
+    /// <summary>Sentences per batch when tagging many at once.</summary>
+    private const int TagBatch = 64;
+
+    private readonly TaggerVocabulary _vocabulary;
+
+    private SequenceTagger(SequenceTaggerNetwork network, TaggerVocabulary vocabulary, SequenceTaggerOptions options)
+    {
+        Network = network;
+        _vocabulary = vocabulary;
+        Options = options;
+    }
+
+    internal SequenceTaggerNetwork Network { get; }
+    internal TaggerVocabulary Vocabulary => _vocabulary;
+
+    /// <summary>The settings the tagger was built with (training-only ones as they were when it was trained or loaded).</summary>
+    public SequenceTaggerOptions Options { get; }
+
+    /// <summary>The labels it assigns, in score order.</summary>
+    public IReadOnlyList<string> Labels => _vocabulary.Labels;
+
+    /// <summary>
+    /// Trains a tagger on <paramref name="training"/>. Its words, characters and labels become the model's vocabulary:
+    /// a word never seen is read as the unknown word (with its own characters), a character never seen as the unknown
+    /// character; a label never seen in training cannot be predicted.
+    /// </summary>
+    /// <param name="training">The training sentences (at least two distinct labels among them).</param>
+    /// <param name="options">Architecture and training settings (the defaults when null).</param>
+    /// <param name="validation">Sentences validated on at every evaluation (keep-best, early stopping); null holds out
+    /// <see cref="RecurrentTrainerOptions.ValidationFraction"/> of <paramref name="training"/> instead.</param>
+    /// <param name="progress">Receives progress reports (epoch, losses, validation accuracy, throughput, time left).</param>
+    /// <param name="cancellationToken">Cancels training (an <see cref="OperationCanceledException"/>; the last checkpoint stays).</param>
+    /// <exception cref="ArgumentException">A sentence is empty, or the training set has fewer than two labels. (A
+    /// validation token whose label the training set lacks counts as wrong.)</exception>
+    public static SequenceTagger Train(IEnumerable<TaggedSentence> training, SequenceTaggerOptions? options = null,
+        IEnumerable<TaggedSentence>? validation = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Train(training, options, validation, progress, log: null, cancellationToken);
+
+    internal static SequenceTagger Train(IEnumerable<TaggedSentence> training, SequenceTaggerOptions? options, IEnumerable<TaggedSentence>? validation,
+        IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        options ??= new SequenceTaggerOptions();
+        options.Validate();
+        var sentences = training.ToList();
+        if (sentences.Any(s => s is null)) throw new ArgumentException("A training sentence is null.", nameof(training));
+        var vocabulary = TaggerVocabulary.Build(sentences, options.LowercaseWords, options.MinWordCount);
+        bool characters = options.CharacterEmbeddingSize > 0;
+        var data = TaggingDataset.FromSentences(sentences, vocabulary, characters);
+        var held = validation == null ? null : TaggingDataset.FromSentences(validation.ToList(), vocabulary, characters, allowUnknownLabels: true);
+        var network = new SequenceTaggerNetwork(Shape(options, vocabulary));
+        SequenceTaggerTrainer.Train(network, data, held, options, progress, log, cancellationToken);
+        return new SequenceTagger(network, vocabulary, options);
+    }
+
+    /// <summary>The labels of <paramref name="tokens"/>, one per token (none for an empty sentence).</summary>
+    /// <exception cref="ArgumentException">A token is null or empty.</exception>
+    public string[] Tag(IReadOnlyList<string> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        return Tag([tokens])[0];
+    }
+
+    /// <summary>The labels of many sentences, tagged in batches of similar length (faster than one by one), in their order.</summary>
+    /// <exception cref="ArgumentException">A sentence or token is null, or a token is empty.</exception>
+    public IReadOnlyList<string[]> Tag(IEnumerable<IReadOnlyList<string>> sentences)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        var list = sentences.ToList();
+        var result = new string[list.Count][];
+        var indices = new List<int>();
+        for (int i = 0; i < list.Count; i++)
+        {
+            var tokens = list[i] ?? throw new ArgumentException($"Sentence {i} is null.", nameof(sentences));
+            for (int t = 0; t < tokens.Count; t++)
+                if (string.IsNullOrEmpty(tokens[t])) throw new ArgumentException($"Token {t} of sentence {i} is null or empty.", nameof(sentences));
+            if (tokens.Count == 0) result[i] = [];
+            else indices.Add(i);
+        }
+        var predicted = PredictIds([.. indices.Select(i => list[i])]);
+        for (int k = 0; k < indices.Count; k++) result[indices[k]] = [.. predicted[k].Select(id => _vocabulary.Labels[id])];
+        return result;
+    }
+
+    // Label ids of non-empty sentences, in their order.
+    private int[][] PredictIds(IReadOnlyList<IReadOnlyList<string>> sentences)
+    {
+        var placeholder = _vocabulary.Labels[0];
+        var tagged = sentences.Select(s => new TaggedSentence(s, [.. Enumerable.Repeat(placeholder, s.Count)])).ToList();
+        var data = TaggingDataset.FromSentences(tagged, _vocabulary, Network.Shape.CharacterFeatures);
+        var batcher = new TaggerBatcher(Network, data);
+        var result = new int[data.Count][];
+        int labels = Network.Shape.Labels;
+        var order = Enumerable.Range(0, data.Count).OrderBy(data.Length).ToArray();
+        for (int start = 0; start < order.Length; start += TagBatch)
+        {
+            var rows = order.AsSpan(start, Math.Min(TagBatch, order.Length - start));
+            var ws = batcher.Forward(rows, null);
+            for (int b = 0; b < rows.Length; b++)
+            {
+                var ids = result[rows[b]] = new int[data.Length(rows[b])];
+                for (int t = 0; t < ids.Length; t++)
+                    ids[t] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(ws.Logits.AsSpan((t * rows.Length + b) * labels, labels));
+            }
+        }
+        return result;
+    }
+
+    private static TaggerShape Shape(SequenceTaggerOptions o, TaggerVocabulary vocabulary) => new(o.Cell, vocabulary.WordCount, o.EmbeddingSize,
+        o.CharacterEmbeddingSize > 0 ? vocabulary.CharacterCount : 0, Math.Max(o.CharacterEmbeddingSize, 1), o.CharacterHiddenSize, o.HiddenSize,
+        o.Layers, o.Bidirectional, vocabulary.Labels.Length, o.UseCrf, o.Dropout, o.EmbeddingDropout);
+}

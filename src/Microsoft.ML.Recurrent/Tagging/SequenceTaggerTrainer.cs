@@ -1,0 +1,171 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Numerics;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent.Tagging;
+
+/// <summary>
+/// The tagger's part of <see cref="TrainingLoop"/>: minibatches of similar-length sentences (shuffled within length
+/// buckets each epoch), the mean per-token loss — softmax cross-entropy per step, or the CRF's negative
+/// log-likelihood per sentence — and validation loss and token accuracy; the loop clips, validates, stops early and
+/// keeps the best weights. Seeded, so deterministic for a given thread count.
+/// </summary>
+internal sealed class SequenceTaggerTrainer : ITrainingTask
+{
+    private readonly SequenceTaggerOptions _options;
+    private readonly TaggingDataset _data;
+    private readonly TaggerBatcher _batcher;
+    private readonly TaggerBatcher? _validationBatcher;
+    private readonly RandomSource _random;
+    private readonly int[] _training, _validation;
+    private readonly int _seed;
+    private int[][] _batches = [];
+
+    private SequenceTaggerTrainer(SequenceTaggerNetwork network, TaggingDataset data, TaggingDataset? validation, SequenceTaggerOptions o)
+    {
+        _options = o;
+        _data = data;
+        _seed = o.EffectiveSeed;
+        _random = new RandomSource(_seed);
+        network.Initialize(_random);
+        var order = Enumerable.Range(0, data.Count).ToArray();
+        if (validation == null)
+        {
+            Shuffling.Shuffle(order.AsSpan(), _random);
+            int validationCount = (int)(data.Count * o.ValidationFraction);
+            _validation = order[..validationCount];
+            _training = order[validationCount..];
+        }
+        else
+        {
+            _validation = [.. Enumerable.Range(0, validation.Count)];
+            _training = order;
+        }
+        _batcher = new TaggerBatcher(network, data);
+        _validationBatcher = validation != null ? new TaggerBatcher(network, validation) : null;
+        Network = network;
+        Fingerprint = DataFingerprint(data, validation, o);
+        long tokens = _training.Sum(s => (long)data.Length(s));
+        Description = $"Training a {(o.Bidirectional ? "bidirectional " : "")}{o.Cell} {o.Layers}×{o.HiddenSize} tagger " +
+                      $"({network.Parameters.Count:N0} parameters, {data.LabelCount} labels) on {_training.Length:N0} sentences ({tokens:N0} tokens), " +
+                      $"validating on {_validation.Length:N0}.";
+    }
+
+    public SequenceTaggerNetwork Network { get; }
+
+    /// <summary>Trains <paramref name="network"/> (initialised here from the seed) on <paramref name="data"/>.</summary>
+    public static TrainingLoop Train(SequenceTaggerNetwork network, TaggingDataset data, TaggingDataset? validation, SequenceTaggerOptions o,
+        IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(o);
+        o.Validate();
+        if (data.Count == 0) throw new ArgumentException("The training set holds no sentences.", nameof(data));
+        if (data.Labels.SelectMany(l => l).Distinct().Count() < 2)
+            throw new ArgumentException("Every training token has the same label; a tagger needs at least two labels to tell apart.", nameof(data));
+        using var threads = TrainingLoop.UseThreads(o);
+        var task = new SequenceTaggerTrainer(network, data, validation, o);
+        var loop = new TrainingLoop(task, o);
+        loop.Run(progress, log, cancellation);
+        return loop;
+    }
+
+    public ParameterStore Parameters => Network.Parameters;
+    public string Description { get; }
+    public ulong Fingerprint { get; }
+
+    public int BeginEpoch(int epoch)
+    {
+        _batches = LengthBuckets.Batches(_training, _data.Length, _options.BatchSize, _random);
+        return _batches.Length;
+    }
+
+    public (double LossSum, double Count) TrainBatch(int batch, int iteration)
+    {
+        var rows = _batches[batch];
+        Network.Parameters.ZeroGradients();
+        var ws = _batcher.Forward(rows, new DropoutSeed(_seed, iteration), _options.WordDropout);
+        var labels = _batcher.Labels(ws);
+        int tokens = 0;
+        foreach (int label in labels) tokens += label != TaggerBatcher.Padding ? 1 : 0;
+        double loss = LossBackward(ws, labels, 1f / tokens);
+        Network.Backward(ws, _batcher.Ids(ws));
+        return (loss, tokens);
+    }
+
+    public float EndEpoch(int epochsDone, float learningRate) => learningRate;
+
+    public (double Loss, double? Metric)? Validate()
+    {
+        if (_validation.Length == 0) return null;
+        var (loss, accuracy) = Evaluate(_validationBatcher ?? _batcher, _validation, Math.Max(_options.BatchSize, 64));
+        return (loss, accuracy);
+    }
+
+    public string? Sample() => null;
+
+    // Only the weights and the optimizer (the loop's) carry over between batches.
+    public void WriteState(BinaryWriter writer) { }
+
+    public void ReadState(BinaryReader reader) { }
+
+    /// <summary>Mean loss per token and token accuracy over <paramref name="rows"/>, without dropout, in batches of similar length.</summary>
+    public static (double Loss, double Accuracy) Evaluate(TaggerBatcher batcher, int[] rows, int batchSize)
+    {
+        double loss = 0;
+        long tokens = 0, right = 0;
+        int labelCount = batcher.Data.LabelCount;
+        var order = rows.OrderBy(batcher.Data.Length).ToArray();
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            var ws = batcher.Forward(order.AsSpan(start, Math.Min(batchSize, order.Length - start)), null);
+            var labels = batcher.Labels(ws);
+            for (int r = 0; r < labels.Length; r++)
+            {
+                if (labels[r] == TaggerBatcher.Padding) continue;
+                tokens++;
+                if (labels[r] == TaggingDataset.UnknownLabel) continue; // a label training never saw: wrong, and not in the loss
+                var scores = ws.Logits.AsSpan(r * labelCount, labelCount);
+                if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(scores) == labels[r]) right++;
+                loss += SoftmaxCrossEntropy.Loss(scores, labels.Slice(r, 1), 1, labelCount);
+            }
+        }
+        return (loss / Math.Max(tokens, 1), (double)right / Math.Max(tokens, 1));
+    }
+
+    // ws.Logits → their gradient (scale · dLoss/dLogits, zero on padded rows); returns the summed loss.
+    private double LossBackward(TaggerWorkspace ws, ReadOnlySpan<int> labels, float scale)
+    {
+        int labelCount = _data.LabelCount;
+        double loss = 0;
+        for (int r = 0; r < labels.Length; r++)
+        {
+            var row = ws.Logits.AsSpan(r * labelCount, labelCount);
+            if (labels[r] < 0) row.Clear();
+            else loss += SoftmaxCrossEntropy.ForwardBackward(row, labels.Slice(r, 1), 1, labelCount, scale);
+        }
+        return loss;
+    }
+
+    private static ulong DataFingerprint(TaggingDataset data, TaggingDataset? validation, SequenceTaggerOptions o)
+    {
+        var hash = new XxHash64();
+        foreach (var set in new[] { data, validation })
+        {
+            if (set == null) continue;
+            for (int i = 0; i < set.Count; i++)
+            {
+                if (set.Words != null) hash.Append(MemoryMarshal.AsBytes(set.Words[i].AsSpan()));
+                else hash.Append(MemoryMarshal.AsBytes(set.Features![i].AsSpan()));
+                if (set.Characters != null)
+                    foreach (var word in set.Characters[i]) hash.Append(MemoryMarshal.AsBytes(word.AsSpan()));
+                hash.Append(MemoryMarshal.AsBytes(set.Labels[i].AsSpan()));
+            }
+        }
+        hash.Append(Encoding.UTF8.GetBytes(string.Join('|', data.StepWidth, data.LabelCount, validation != null, o.TaskSettings())));
+        return hash.GetCurrentHashAsUInt64();
+    }
+}
