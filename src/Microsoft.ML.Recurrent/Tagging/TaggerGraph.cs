@@ -4,8 +4,8 @@ namespace Microsoft.ML.Recurrent.Tagging;
 
 /// <summary>
 /// A <see cref="SequenceTaggerNetwork"/> as an ONNX graph over one sentence, in the shapes ML.NET's OnnxTransformer
-/// passes (see the notes in <see cref="CharacterFeatureGraph"/>). Word input: <see cref="Words"/>, the lower-cased
-/// tokens as text [1, steps], become word ids through an ai.onnx.ml LabelEncoder over the vocabulary (a word it
+/// passes (see the notes in <see cref="CharacterFeatureGraph"/>). Word input: <see cref="Words"/>, the tokens as
+/// text [1, steps] (lower-cased when the tagger lower-cases its words), become word ids through an ai.onnx.ml LabelEncoder over the vocabulary (a word it
 /// lacks is id 0, the unknown word), and with character features <see cref="Units"/>, ML.NET's character stream of
 /// the tokens as they were written (uint16 [1, K]), gives each word its characters' features
 /// (<see cref="CharacterFeatureGraph"/>). Float input: <see cref="Steps"/> [1, steps · width]. Then the main stack
@@ -21,23 +21,23 @@ internal static class TaggerGraph
     public const string Score = "Score", PredictedIndex = "rnn_predicted_indices";
 
     /// <param name="shape">The network's architecture.</param>
-    /// <param name="vocabulary">Word input: the word of each id (index 0, the unknown word, is never looked up).</param>
+    /// <param name="words">Word input: the words of ids 1, 2, … (id 0, the unknown word, has none).</param>
     /// <param name="characters">With character features: each character's id (0 = unknown).</param>
-    public static GraphBuilder Build(TaggerShape shape, IReadOnlyList<string>? vocabulary, IReadOnlyDictionary<char, int>? characters)
+    public static GraphBuilder Build(TaggerShape shape, IReadOnlyList<string>? words, IReadOnlyDictionary<char, int>? characters)
     {
         if (shape.Crf) throw new NotSupportedException("A tagger with a CRF output layer decodes with Viterbi, which this graph does not emit yet.");
         var g = new GraphBuilder(Name);
         string x, steps;
         if (shape.WordInput)
         {
-            ArgumentNullException.ThrowIfNull(vocabulary);
-            if (vocabulary.Count != shape.Vocabulary)
-                throw new ArgumentException($"The vocabulary has {vocabulary.Count} words; the network embeds {shape.Vocabulary}.", nameof(vocabulary));
+            ArgumentNullException.ThrowIfNull(words);
+            if (words.Count + 1 != shape.Vocabulary)
+                throw new ArgumentException($"The vocabulary has {words.Count} words and the unknown word; the network embeds {shape.Vocabulary}.", nameof(words));
             g.Graph.Inputs.Add(new ValueInfoProto(Words, ElementType.String, [1, "steps"]));
             string ids = g.Fresh("word_ids");
             g.Graph.Nodes.Add(new NodeProto("LabelEncoder", g.Fresh("LabelEncoder_node"), [g.Squeeze(Words, 0)], [ids],
-                [AttributeProto.Of("keys_strings", vocabulary.Skip(1).ToArray()),
-                 AttributeProto.Of("values_int64s", [.. Enumerable.Range(1, vocabulary.Count - 1).Select(i => (long)i)]),
+                [AttributeProto.Of("keys_strings", words.ToArray()),
+                 AttributeProto.Of("values_int64s", [.. Enumerable.Range(1, words.Count).Select(i => (long)i)]),
                  AttributeProto.Of("default_int64", 0L)], ModelProto.MlDomain));
             steps = g.Add("Shape", [ids]);
             ids = AtLeastOne(g, ids, g.Int64s(0), steps);
@@ -46,8 +46,8 @@ internal static class TaggerGraph
             {
                 ArgumentNullException.ThrowIfNull(characters);
                 g.Graph.Inputs.Add(new ValueInfoProto(Units, ElementType.UInt16, [1, "units"]));
-                string words = g.Add("Gather", [g.Add("Shape", [ids]), g.Int64(0)], AttributeProto.Of("axis", 0L));
-                string features = CharacterFeatureGraph.Emit(g, Units, words, characters, shape.Cell, shape.CharHidden);
+                string count = g.Add("Gather", [g.Add("Shape", [ids]), g.Int64(0)], AttributeProto.Of("axis", 0L));
+                string features = CharacterFeatureGraph.Emit(g, Units, count, characters, shape.Cell, shape.CharHidden);
                 x = g.Add("Concat", [x, features], AttributeProto.Of("axis", 1L));
             }
         }

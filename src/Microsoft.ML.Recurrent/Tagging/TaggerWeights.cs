@@ -29,8 +29,9 @@ internal static class TaggerWeights
     }
 
     /// <summary>The whole model file: graph, weights, a description and the tagger's settings in the metadata
-    /// (the stack's, then <c>ml_recurrent.bidirectional</c>, <c>labels</c>, <c>input</c>, <c>char_hidden</c>).</summary>
-    public static byte[] ToOnnx(SequenceTaggerNetwork network, IReadOnlyList<string>? vocabulary, IReadOnlyDictionary<char, int>? characters)
+    /// (the stack's, then <c>ml_recurrent.bidirectional</c>, <c>labels</c>, <c>input</c>, <c>char_hidden</c>); the words are
+    /// those of ids 1, 2, … (<see cref="TaggerGraph.Build"/>).</summary>
+    public static byte[] ToOnnx(SequenceTaggerNetwork network, IReadOnlyList<string>? words, IReadOnlyDictionary<char, int>? characters)
     {
         var s = network.Shape;
         var inv = CultureInfo.InvariantCulture;
@@ -42,7 +43,7 @@ internal static class TaggerWeights
         string input = s.WordInput
             ? $"{TaggerGraph.Words}: the lower-cased tokens, string [1, steps]" + (s.CharacterFeatures ? $"; {TaggerGraph.Units}: their characters as ML.NET's TokenizeIntoCharactersAsKeys writes them, uint16 [1, K]" : "")
             : $"{TaggerGraph.Steps}: float [1, steps · {s.InputWidth}]";
-        return OnnxModelFile.Write(TaggerGraph.Build(s, vocabulary, characters), Export(network),
+        return OnnxModelFile.Write(TaggerGraph.Build(s, words, characters), Export(network),
             $"A {(s.Bidirectional ? "bidirectional " : "")}{s.Cell} sequence tagger ({s.Layers}×{s.Hidden}, {s.Labels} labels) exported by Microsoft.ML.Recurrent. " +
             $"Inputs: {input}. Outputs: {TaggerGraph.Score} [1, steps, {s.Labels}] (label probabilities per step), {TaggerGraph.PredictedIndex} uint32 [1, steps] (0-based labels).",
             metadata);
