@@ -116,6 +116,7 @@ public sealed class RecurrentTaggerTests(RecurrentTaggerTests.TrainedTagger trai
         var ml = new MLContext(seed: 1);
         Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.RecurrentTagger(new RecurrentTaggerOptions { TokenColumnName = " " }));
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.RecurrentTagger(new RecurrentTaggerOptions { HiddenSize = 0 }));
+        Assert.Throws<NotSupportedException>(() => ml.MulticlassClassification.Trainers.RecurrentTagger(new RecurrentTaggerOptions { UseCrf = true }));
     }
 
     /// <summary>Text → Tokens → the tagger (small, a few epochs) → PredictedTags (MapKeyToValue of PredictedLabels).</summary>
