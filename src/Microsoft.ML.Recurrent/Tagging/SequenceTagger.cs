@@ -59,6 +59,8 @@ public sealed partial class SequenceTagger
         var sentences = training.ToList();
         if (sentences.Any(s => s is null)) throw new ArgumentException("A training sentence is null.", nameof(training));
         var vocabulary = TaggerVocabulary.Build(sentences, options.LowercaseWords, options.MinWordCount);
+        if (vocabulary.Labels.Length < 2)
+            throw new ArgumentException($"The training sentences have {(vocabulary.Labels.Length == 0 ? "no labels" : $"a single label ('{vocabulary.Labels[0]}')")}; a tagger needs at least two labels to tell apart.", nameof(training));
         bool characters = options.CharacterEmbeddingSize > 0;
         var data = TaggingDataset.FromSentences(sentences, vocabulary, characters);
         var held = validation == null ? null : TaggingDataset.FromSentences(validation.ToList(), vocabulary, characters, allowUnknownLabels: true);

@@ -11,13 +11,18 @@ namespace Microsoft.ML.Recurrent.Tagging;
 /// </summary>
 internal sealed class SequenceTaggerNetwork
 {
+    /// <summary>The mask seeds of the input dropout (the stack's layers use 0..L−1, the word dropout its own).</summary>
+    internal const int InputDropoutLayer = -1;
+
     private readonly Embedding? _embedding;
     private readonly CharacterEncoder? _characters;
     private readonly StackedRecurrence _stack;
     private readonly Dense _output;
     private readonly Dropout? _embeddingDropout;
 
-    public SequenceTaggerNetwork(TaggerShape shape)
+    /// <param name="shape">The architecture.</param>
+    /// <param name="sharedValues">Weights of another network of the same shape to share (a replica with its own gradients and activations), or null.</param>
+    public SequenceTaggerNetwork(TaggerShape shape, float[]? sharedValues = null)
     {
         shape.Validate();
         Shape = shape;
@@ -27,8 +32,11 @@ internal sealed class SequenceTaggerNetwork
         _stack = new StackedRecurrence(Parameters, shape.Stack, shape.StackInputWidth, shape.Dropout);
         _output = new Dense(Parameters, "output", shape.OutputWidth, shape.Labels);
         _embeddingDropout = shape.EmbeddingDropout > 0 ? new Dropout(shape.EmbeddingDropout) : null;
-        Parameters.Seal();
+        Parameters.Seal(sharedValues);
     }
+
+    /// <summary>A network reading the same weights with its own gradients (one per training thread).</summary>
+    public SequenceTaggerNetwork CreateReplica() => new(Shape, Parameters.Values);
 
     public TaggerShape Shape { get; }
     public ParameterStore Parameters { get; }
@@ -94,7 +102,7 @@ internal sealed class SequenceTaggerNetwork
         }
         ws.DropoutActive = dropout != null;
         if (ws.DropoutActive && _embeddingDropout != null)
-            _embeddingDropout.Forward(x, x, ws.InputMask.AsSpan(0, rows * width), width, batch, dropout!.Value, layer: 0);
+            _embeddingDropout.Forward(x, x, ws.InputMask.AsSpan(0, rows * width), width, batch, dropout!.Value, InputDropoutLayer);
         _stack.Forward(stack, null, steps, dropout, lengths);
         _output.Forward(stack.TopOutput(steps), ws.Logits.AsSpan(0, rows * Shape.Labels), rows);
     }

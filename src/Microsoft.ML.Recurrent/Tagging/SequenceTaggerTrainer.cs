@@ -11,14 +11,24 @@ namespace Microsoft.ML.Recurrent.Tagging;
 /// The tagger's part of <see cref="TrainingLoop"/>: minibatches of similar-length sentences (shuffled within length
 /// buckets each epoch), the mean per-token loss — softmax cross-entropy per step, or the CRF's negative
 /// log-likelihood per sentence — and validation loss and token accuracy; the loop clips, validates, stops early and
-/// keeps the best weights. Seeded, so deterministic for a given thread count.
+/// keeps the best weights. A batch's sentences are split into one shard per thread, each with a replica of the
+/// network (shared weights, own gradients and activations), their gradients summed in shard order; dropout masks
+/// derive from the seed, the iteration and each sentence's place in the batch. Seeded, so deterministic for a given
+/// thread count.
 /// </summary>
-internal sealed class SequenceTaggerTrainer : ITrainingTask
+internal sealed class SequenceTaggerTrainer : ITrainingTask, IDisposable
 {
     private readonly SequenceTaggerOptions _options;
     private readonly TaggingDataset _data;
     private readonly TaggerBatcher _batcher;
     private readonly TaggerBatcher? _validationBatcher;
+    private readonly TaggerBatcher[] _shards;
+    private readonly double[] _shardLoss;
+    private readonly ShardRunner _runner;
+    private readonly Action<int> _runShard;
+    private int[] _rows = [];
+    private int _iteration;
+    private float _scale;
     private readonly RandomSource _random;
     private readonly int[] _training, _validation;
     private readonly int _seed;
@@ -46,6 +56,11 @@ internal sealed class SequenceTaggerTrainer : ITrainingTask
         }
         _batcher = new TaggerBatcher(network, data);
         _validationBatcher = validation != null ? new TaggerBatcher(network, validation) : null;
+        int shards = Math.Clamp(KernelSettings.Threads, 1, o.BatchSize);
+        _shards = [_batcher, .. Enumerable.Range(1, shards - 1).Select(_ => new TaggerBatcher(network.CreateReplica(), data))];
+        _shardLoss = new double[shards];
+        _runner = new ShardRunner(shards);
+        _runShard = RunShard;
         Network = network;
         Fingerprint = DataFingerprint(data, validation, o);
         long tokens = _training.Sum(s => (long)data.Length(s));
@@ -67,7 +82,7 @@ internal sealed class SequenceTaggerTrainer : ITrainingTask
         if (data.Labels.SelectMany(l => l).Distinct().Count() < 2)
             throw new ArgumentException("Every training token has the same label; a tagger needs at least two labels to tell apart.", nameof(data));
         using var threads = TrainingLoop.UseThreads(o);
-        var task = new SequenceTaggerTrainer(network, data, validation, o);
+        using var task = new SequenceTaggerTrainer(network, data, validation, o);
         var loop = new TrainingLoop(task, o);
         loop.Run(progress, log, cancellation);
         return loop;
@@ -85,16 +100,32 @@ internal sealed class SequenceTaggerTrainer : ITrainingTask
 
     public (double LossSum, double Count) TrainBatch(int batch, int iteration)
     {
-        var rows = _batches[batch];
-        Network.Parameters.ZeroGradients();
-        var ws = _batcher.Forward(rows, new DropoutSeed(_seed, iteration), _options.WordDropout);
-        var labels = _batcher.Labels(ws);
-        int tokens = 0;
-        foreach (int label in labels) tokens += label != TaggerBatcher.Padding ? 1 : 0;
-        double loss = LossBackward(ws, labels, 1f / tokens);
-        Network.Backward(ws, _batcher.Ids(ws));
-        return (loss, tokens);
+        _rows = _batches[batch];
+        _iteration = iteration;
+        long tokens = 0;
+        foreach (int row in _rows) tokens += _data.Length(row);
+        _scale = 1f / tokens;
+        _runner.Run(_runShard);
+        var gradients = Network.Parameters.Gradients;
+        for (int s = 1; s < _shards.Length; s++)
+            System.Numerics.Tensors.TensorPrimitives.Add(gradients, _shards[s].Network.Parameters.Gradients, gradients);
+        return (_shardLoss.Sum(), tokens);
     }
+
+    // Shard s: forward and backward of its contiguous share of the batch's sentences, gradients into its own replica.
+    private void RunShard(int s)
+    {
+        var batcher = _shards[s];
+        int first = s * _rows.Length / _shards.Length, end = (s + 1) * _rows.Length / _shards.Length;
+        batcher.Network.Parameters.ZeroGradients();
+        _shardLoss[s] = 0;
+        if (first == end) return;
+        var ws = batcher.Forward(_rows.AsSpan(first, end - first), new DropoutSeed(_seed, _iteration, first), _options.WordDropout);
+        _shardLoss[s] = LossBackward(ws, batcher.Labels(ws), _scale);
+        batcher.Network.Backward(ws, batcher.Ids(ws));
+    }
+
+    public void Dispose() => _runner.Dispose();
 
     public float EndEpoch(int epochsDone, float learningRate) => learningRate;
 

@@ -9,7 +9,11 @@ namespace Microsoft.ML.Recurrent.Tagging;
 /// </summary>
 internal sealed class TaggerBatcher(SequenceTaggerNetwork network, TaggingDataset data)
 {
+    // The input dropout and the stack's layers take the other mask seeds.
+    private const int WordDropoutLayer = -2;
+
     private readonly Dictionary<int, TaggerWorkspace> _workspaces = [];
+    private readonly RandomSource _wordDrop = new(0);
     private readonly int _maxSteps = Enumerable.Range(0, data.Count).Select(data.Length).DefaultIfEmpty(1).Max();
     private int[] _ids = [], _labels = [], _lengths = [];
     private int[]?[] _characters = [];
@@ -29,11 +33,13 @@ internal sealed class TaggerBatcher(SequenceTaggerNetwork network, TaggingDatase
 
     /// <summary>
     /// Runs forward over the sentences <paramref name="rows"/> and returns the workspace holding the scores. In training
-    /// (a dropout seed given), each word is read as the unknown word with probability <paramref name="wordDropout"/>.
+    /// (a dropout seed given), each word is read as the unknown word with probability <paramref name="wordDropout"/>,
+    /// drawn per sentence from the seed and the sentence's place in the whole batch (its stream), so that splitting a
+    /// batch over threads changes nothing.
     /// </summary>
     public TaggerWorkspace Forward(ReadOnlySpan<int> rows, DropoutSeed? dropout, float wordDropout = 0f)
     {
-        var wordDrop = dropout is { } seed && wordDropout > 0 ? new RandomSource(seed.ForRow(layer: 3, step: 0, stream: 0)) : null;
+        bool dropWords = dropout != null && wordDropout > 0;
         int batch = rows.Length, steps = 0;
         if (!_workspaces.TryGetValue(batch, out var ws))
             _workspaces[batch] = ws = Network.CreateWorkspace(_maxSteps, batch);
@@ -58,9 +64,10 @@ internal sealed class TaggerBatcher(SequenceTaggerNetwork network, TaggingDatase
             {
                 int row = rows[b];
                 var words = Data.Words[row];
+                if (dropWords) _wordDrop.Reseed(dropout!.Value.ForRow(WordDropoutLayer, step: 0, stream: dropout.Value.FirstStream + b));
                 for (int t = 0; t < words.Length; t++)
                 {
-                    ids[t * batch + b] = wordDrop != null && wordDrop.NextFloat() < wordDropout ? 0 : words[t];
+                    ids[t * batch + b] = dropWords && _wordDrop.NextFloat() < wordDropout ? 0 : words[t];
                     if (Data.Characters != null) characters[t * batch + b] = Data.Characters[row][t];
                 }
             }
