@@ -3,6 +3,7 @@
 // Usage: Microsoft.ML.Recurrent.LoadCheck <model.zip> <prompt column> <output column> [prompt ...]
 //    or: Microsoft.ML.Recurrent.LoadCheck --scores <model.zip> <text column> [text ...]   (a binary classifier's Score, one a line)
 //    or: Microsoft.ML.Recurrent.LoadCheck --captions <model.zip> <features column> <output column> [f1,f2,... ...]   (a captioner's text, one JSON string a line)
+//    or: Microsoft.ML.Recurrent.LoadCheck --tags <model.zip> <text column> <output column> [text ...]   (a tagger's labels, one JSON array a line)
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
@@ -43,6 +44,20 @@ if (args[0] == "--captions")
     }
     return 0;
 }
+if (args[0] == "--tags")
+{
+    var tagger = ml.Model.Load(args[1], out _);
+    var sentenceInput = SchemaDefinition.Create(typeof(Row));
+    sentenceInput[0].ColumnName = args[2];
+    var tagsOutput = SchemaDefinition.Create(typeof(TagsRow));
+    tagsOutput[0].ColumnName = args[3];
+    var labeller = ml.Model.CreatePredictionEngine<Row, TagsRow>(tagger, inputSchemaDefinition: sentenceInput, outputSchemaDefinition: tagsOutput);
+    foreach (string text in args.Skip(4))
+    {
+        Console.WriteLine(JsonSerializer.Serialize(labeller.Predict(new Row { Text = text }).Tags));
+    }
+    return 0;
+}
 var model = ml.Model.Load(args[0], out _);
 var input = SchemaDefinition.Create(typeof(Row));
 input[0].ColumnName = args[1];
@@ -63,6 +78,11 @@ internal sealed class Row
 internal sealed class FeaturesRow
 {
     public float[] Features { get; set; } = [];
+}
+
+internal sealed class TagsRow
+{
+    public string[] Tags { get; set; } = [];
 }
 
 internal sealed class ScoreRow

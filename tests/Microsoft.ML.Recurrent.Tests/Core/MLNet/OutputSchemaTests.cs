@@ -28,7 +28,7 @@ public sealed class OutputSchemaTests(TinyLanguageModelFixture languageModel) : 
     public void The_catalogs_are_in_namespace_Microsoft_ML_as_MLNets_own_extension_catalogs_are()
     {
         // So `using Microsoft.ML;` alone finds mlContext.Transforms.Text.TrainCharLanguageModel and the trainers.
-        Assert.All(new[] { typeof(RecurrentTextCatalog), typeof(RecurrentClassificationCatalog), typeof(CaptionerCatalog) },
+        Assert.All(new[] { typeof(RecurrentTextCatalog), typeof(RecurrentClassificationCatalog), typeof(CaptionerCatalog), typeof(RecurrentTaggingCatalog) },
             t => Assert.Equal("Microsoft.ML", t.Namespace));
     }
 
@@ -123,6 +123,14 @@ public sealed class OutputSchemaTests(TinyLanguageModelFixture languageModel) : 
         var options = TinyCaptionTask.Options(RecurrentCell.Gru, ImageConditioning.Both);
         options.MaxEpochs = 1;
         AssertDeclaredIsProduced(ml, ml.Transforms.Text.TrainCaptioner("Caption", "Features", "References", options), data);
+    }
+
+    [Fact]
+    public void Tagger_declares_what_it_produces()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Tagging.RecurrentTaggerTests.LabelledData(ml, Tagging.RecurrentTaggerTests.Corpus());
+        AssertDeclaredIsProduced(ml, Tagging.RecurrentTaggerTests.Pipeline(ml), data);
     }
 
     // Fits the estimator and checks its declared schema against the transformer's and the reloaded pipeline's.

@@ -1,0 +1,122 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Recurrent.Tagging;
+
+/// <summary>
+/// Reads a tagger's training rows out of an <see cref="IDataView"/> and declares the columns its chain adds. The
+/// tokens are a vector of text (e.g. <c>TokenizeIntoWords</c>), so that a word never seen in training keeps its
+/// spelling for the character features; the labels are a vector of UInt32 keys of the same length, one per token.
+/// </summary>
+internal static class TaggerColumns
+{
+    /// <summary>The predicted labels: a vector of keys over the label column's key values.</summary>
+    public const string PredictedLabels = "PredictedLabels";
+
+    /// <summary>The names of the label column's keys in key order (their text key values, else "1", "2", …).</summary>
+    public static string[] LabelNames(DataViewSchema schema, string labelColumn)
+    {
+        var column = Find(schema, labelColumn);
+        if (column.Type is not VectorDataViewType { ItemType: KeyDataViewType key } || key.RawType != typeof(uint))
+            throw new InvalidOperationException(LabelMessage(labelColumn, column.Type));
+        if (key.Count < 2 || key.Count > 1 << 16) throw new InvalidOperationException($"Label column '{labelColumn}' has {key.Count} labels; between 2 and 65536 are supported.");
+        var names = Enumerable.Range(1, (int)key.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        if (column.HasKeyValues() && column.Annotations.Schema["KeyValues"].Type is VectorDataViewType { ItemType: TextDataViewType })
+        {
+            VBuffer<ReadOnlyMemory<char>> values = default;
+            column.GetKeyValues(ref values);
+            var text = values.DenseValues().Select(v => v.ToString()).ToArray();
+            if (text.Length == names.Length) names = text;
+        }
+        return names;
+    }
+
+    /// <summary>Checks that the token column is a vector of text.</summary>
+    public static void CheckTokens(DataViewSchema schema, string tokenColumn)
+    {
+        var type = Find(schema, tokenColumn).Type;
+        if (type is not VectorDataViewType { ItemType: TextDataViewType }) throw new InvalidOperationException(TokenMessage(tokenColumn, type));
+    }
+
+    /// <summary>
+    /// The training sentences, each token with the name of its label's key. A row with no tokens is skipped (it has
+    /// nothing to learn); a row whose label vector has another length, or holds a missing key (0), is an error.
+    /// </summary>
+    public static List<TaggedSentence> Read(IDataView data, string tokenColumn, string labelColumn, string[] labelNames)
+    {
+        var tokens = data.Schema[tokenColumn];
+        var label = data.Schema[labelColumn];
+        var sentences = new List<TaggedSentence>();
+        using var cursor = data.GetRowCursor([tokens, label]);
+        var tokenGetter = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(tokens);
+        var labelGetter = cursor.GetGetter<VBuffer<uint>>(label);
+        VBuffer<ReadOnlyMemory<char>> words = default;
+        VBuffer<uint> keys = default;
+        while (cursor.MoveNext())
+        {
+            tokenGetter(ref words);
+            labelGetter(ref keys);
+            long row = cursor.Position;
+            if (keys.Length != words.Length)
+                throw new InvalidOperationException($"Row {row}: {words.Length} tokens but {keys.Length} labels; the label column needs one label per token.");
+            if (words.Length == 0) continue;
+            var text = words.DenseValues().Select(w => w.ToString()).ToArray();
+            int empty = Array.IndexOf(text, "");
+            if (empty >= 0) throw new InvalidOperationException($"Row {row}: token {empty} is empty.");
+            var names = new string[text.Length];
+            int i = 0;
+            foreach (uint key in keys.DenseValues())
+            {
+                if (key == 0 || key > labelNames.Length)
+                    throw new InvalidOperationException($"Row {row}: label key {key} of token {i} is outside the label's key range 1..{labelNames.Length} (0 is a missing label).");
+                names[i++] = labelNames[key - 1];
+            }
+            sentences.Add(new TaggedSentence(text, names));
+        }
+        return sentences;
+    }
+
+    /// <summary>
+    /// <paramref name="input"/> plus the columns the fitted chain adds, as the estimator declares them before training:
+    /// <c>Score</c> (a variable-length vector of Single) and <c>PredictedLabels</c> (a variable-length vector of keys
+    /// with text key values). Schema-shape columns cannot be built outside ML.NET, so the shape comes from a probe of
+    /// public estimators that is never fitted: a custom mapping declaring both, the labels as text mapped to keys.
+    /// </summary>
+    public static SchemaShape OutputSchema(SchemaShape input, string tokenColumn, string labelColumn)
+    {
+        var tokens = Find(input, tokenColumn);
+        if (tokens.Kind == SchemaShape.Column.VectorKind.Scalar || tokens.ItemType is not TextDataViewType)
+            throw new InvalidOperationException(TokenMessage(tokenColumn, tokens.ItemType));
+        var label = Find(input, labelColumn);
+        if (label.Kind == SchemaShape.Column.VectorKind.Scalar || !label.IsKey || label.ItemType != NumberDataViewType.UInt32)
+            throw new InvalidOperationException(LabelMessage(labelColumn, label.ItemType));
+        var ml = new MLContext(seed: 0);
+        return ml.Transforms.CustomMapping<NoColumns, Probe>((_, _) => { }, contractName: null)
+            .Append(ml.Transforms.Conversion.MapValueToKey(PredictedLabels))
+            .GetOutputSchema(input);
+    }
+
+    // SchemaShape.TryFindColumn is internal to ML.NET; the shape lists its columns.
+    private static SchemaShape.Column Find(SchemaShape schema, string name)
+        => schema.LastOrDefault(c => c.Name == name) is { Name: not null } column ? column
+            : throw new ArgumentOutOfRangeException(nameof(schema), name, $"Column '{name}' was not found in the input.");
+
+    private static DataViewSchema.Column Find(DataViewSchema schema, string name)
+        => schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, $"Column '{name}' was not found in the input.");
+
+    private static string TokenMessage(string tokenColumn, DataViewType type)
+        => $"Token column '{tokenColumn}' is {type}; the tagger reads a vector of text (e.g. TokenizeIntoWords), so that words never seen in training keep their spelling.";
+
+    private static string LabelMessage(string labelColumn, DataViewType type)
+        => $"Label column '{labelColumn}' is {type}; the tagger needs a vector of UInt32 keys, one per token (e.g. TokenizeIntoWords + MapValueToKey).";
+
+    private sealed class NoColumns;
+
+    private sealed class Probe
+    {
+        [VectorType]
+        public float[] Score { get; set; } = [];
+
+        [VectorType]
+        public string[] PredictedLabels { get; set; } = [];
+    }
+}
