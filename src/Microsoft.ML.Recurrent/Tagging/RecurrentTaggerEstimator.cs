@@ -20,15 +20,12 @@ public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentTaggerTransfo
     private readonly IHostEnvironment? _environment;
     private readonly RecurrentTaggerOptions _options;
 
-    /// <exception cref="NotSupportedException"><see cref="SequenceTaggerOptions.UseCrf"/> is set.</exception>
     internal RecurrentTaggerEstimator(IHostEnvironment? environment, RecurrentTaggerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.LabelColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.TokenColumnName);
         options.Validate();
-        // Checked before training: the graph the transformer runs has no Viterbi decoding yet (TaggerGraph.Build's CRF hook).
-        if (options.UseCrf) throw new NotSupportedException("The ML.NET tagger does not support UseCrf yet: its ONNX graph decodes each step on its own.");
         _environment = environment;
         _options = options;
     }

@@ -25,7 +25,6 @@ internal static class TaggerGraph
     /// <param name="characters">With character features: each character's id (0 = unknown).</param>
     public static GraphBuilder Build(TaggerShape shape, IReadOnlyList<string>? words, IReadOnlyDictionary<char, int>? characters)
     {
-        if (shape.Crf) throw new NotSupportedException("A tagger with a CRF output layer decodes with Viterbi, which this graph does not emit yet.");
         var g = new GraphBuilder(Name);
         string x, steps;
         if (shape.WordInput)
@@ -59,11 +58,14 @@ internal static class TaggerGraph
             x = AtLeastOne(g, x, g.Add("Reshape", [g.Floats(new float[shape.InputWidth]), g.Int64s(1, shape.InputWidth)]), steps);
         }
         var (outputs, _, _) = new RecurrentStack(shape.Stack).Layers(g, g.Unsqueeze(x, 1)); // [n, 1, width] -> [n, 1, D·H]
-        string logits = g.Add("Add", [g.Add("MatMul", [g.Squeeze(outputs, 1), TaggerWeights.OutputWeight]), TaggerWeights.OutputBias]); // [n, L]
-        logits = g.Add("Slice", [logits, g.Int64s(0), steps, g.Int64s(0)]); // the real steps only: none for an empty sentence
+        string padded = g.Add("Add", [g.Add("MatMul", [g.Squeeze(outputs, 1), TaggerWeights.OutputWeight]), TaggerWeights.OutputBias]); // [max(n, 1), L]
+        string logits = g.Add("Slice", [padded, g.Int64s(0), steps, g.Int64s(0)]); // the real steps only: none for an empty sentence
         g.AddNamed("Unsqueeze", [g.Add("Softmax", [logits], AttributeProto.Of("axis", 1L)), g.Int64s(0)], Score);
-        g.AddNamed("Cast", [g.Unsqueeze(g.Add("ArgMax", [logits], AttributeProto.Of("axis", 1L), AttributeProto.Of("keepdims", 0L)), 0)], PredictedIndex,
-            AttributeProto.Of("to", (long)ElementType.UInt32));
+        // Each step's most probable label, or with a CRF the best sequence (Viterbi, run on at least one step and cut to n).
+        string best = shape.Crf
+            ? g.Add("Slice", [ViterbiGraph.Emit(g, padded, shape.Labels), g.Int64s(0), steps, g.Int64s(0)])
+            : g.Add("ArgMax", [logits], AttributeProto.Of("axis", 1L), AttributeProto.Of("keepdims", 0L));
+        g.AddNamed("Cast", [g.Unsqueeze(best, 0)], PredictedIndex, AttributeProto.Of("to", (long)ElementType.UInt32));
         // [1, steps, ...]: a leading 1 makes ML.NET type them as variable-length vectors
         g.Graph.Outputs.Add(new ValueInfoProto(Score, ElementType.Float, [1, "steps", shape.Labels]));
         g.Graph.Outputs.Add(new ValueInfoProto(PredictedIndex, ElementType.UInt32, [1, "steps"]));

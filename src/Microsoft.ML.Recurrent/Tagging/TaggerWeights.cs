@@ -26,6 +26,8 @@ internal static class TaggerWeights
         foreach (var t in StackWeights.Stack(network.Stack)) yield return t;
         yield return TensorProto.Floats(OutputWeight, [shape.OutputWidth, shape.Labels], network.Output.Weight.Value);
         yield return TensorProto.Floats(OutputBias, [shape.Labels], network.Output.Bias.Value);
+        if (network.Crf is { } crf)
+            foreach (var t in ViterbiGraph.Initializers(crf)) yield return t;
     }
 
     /// <summary>The whole model file: graph, weights, a description and the tagger's settings in the metadata

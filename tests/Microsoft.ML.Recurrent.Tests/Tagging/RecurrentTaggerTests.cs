@@ -57,6 +57,20 @@ public sealed class RecurrentTaggerTests(RecurrentTaggerTests.TrainedTagger trai
     }
 
     [Fact]
+    public void A_crf_tagger_saved_and_loaded_decodes_with_viterbi_as_the_core_tagger_does()
+    {
+        var ml = new MLContext(seed: 1);
+        var model = Pipeline(ml, crf: true).Fit(trained.Data);
+        var tagger = model.OfType<RecurrentTaggerTransformer>().Single();
+        Assert.NotNull(tagger.Tagger.Network.Crf);
+        using var zip = new MemoryStream();
+        ml.Model.Save(model, trained.Data.Schema, zip);
+        zip.Position = 0;
+        var fresh = new MLContext(seed: 3);
+        Assert.Equal(CoreTags(tagger), Predict(fresh, fresh.Model.Load(zip, out _)));
+    }
+
+    [Fact]
     public void A_fresh_process_loads_the_zip_with_plain_Model_Load_and_gives_the_same_tags()
     {
         using var dir = new TestData.TempDirectory();
@@ -116,11 +130,10 @@ public sealed class RecurrentTaggerTests(RecurrentTaggerTests.TrainedTagger trai
         var ml = new MLContext(seed: 1);
         Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.RecurrentTagger(new RecurrentTaggerOptions { TokenColumnName = " " }));
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.RecurrentTagger(new RecurrentTaggerOptions { HiddenSize = 0 }));
-        Assert.Throws<NotSupportedException>(() => ml.MulticlassClassification.Trainers.RecurrentTagger(new RecurrentTaggerOptions { UseCrf = true }));
     }
 
     /// <summary>Text → Tokens → the tagger (small, a few epochs) → PredictedTags (MapKeyToValue of PredictedLabels).</summary>
-    internal static EstimatorChain<KeyToValueMappingTransformer> Pipeline(MLContext ml)
+    internal static EstimatorChain<KeyToValueMappingTransformer> Pipeline(MLContext ml, bool crf = false)
         => ml.Transforms.Text.TokenizeIntoWords("Tokens", nameof(Row.Text))
             .Append(ml.MulticlassClassification.Trainers.RecurrentTagger(new RecurrentTaggerOptions
             {
@@ -132,6 +145,7 @@ public sealed class RecurrentTaggerTests(RecurrentTaggerTests.TrainedTagger trai
                 BatchSize = 8,
                 LearningRate = 0.02f,
                 Seed = 4,
+                UseCrf = crf,
             }))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedTags", "PredictedLabels"));
 

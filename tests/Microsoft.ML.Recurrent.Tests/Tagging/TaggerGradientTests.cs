@@ -17,10 +17,10 @@ public class TaggerGradientTests
     private const int Steps = 4, Labels = 3, Words = 6, Characters = 5;
 
     internal static SequenceTaggerNetwork Random(RecurrentCell cell, int layers, bool bidirectional, bool characters, bool words = true,
-        float dropout = 0f, float embeddingDropout = 0f, int seed = 11)
+        float dropout = 0f, float embeddingDropout = 0f, int seed = 11, bool crf = false)
     {
         var net = new SequenceTaggerNetwork(new TaggerShape(cell, words ? Words : 0, 3, characters ? Characters : 0, 2, 2, 3, layers,
-            bidirectional, Labels, Crf: false, dropout, embeddingDropout));
+            bidirectional, Labels, crf, dropout, embeddingDropout));
         net.Initialize(new RandomSource(seed));
         // larger than the initialisation so that every gradient is well away from zero
         var v = net.Parameters.Values;
