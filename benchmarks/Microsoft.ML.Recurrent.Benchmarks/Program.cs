@@ -10,6 +10,19 @@ using Microsoft.ML.Recurrent.Numerics;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (Array.IndexOf(args, "sentiment") is int m and > 0 && args[m - 1] == "--mode")
     return SentimentBenchmark.Run(args); // its own options; it does not read the character corpus
+if (TaskArguments.IsTaskCommandLine(args))
+{
+    TaskArguments task;
+    try { task = TaskArguments.Parse(args); }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
+    }
+    if (task.Task == "pos") return PosBenchmark.Run(task);
+    Console.Error.WriteLine($"error: --task {task.Task} is not implemented yet (only --task pos is).");
+    return 2;
+}
 var a = BenchmarkArguments.Parse(args);
 KernelSettings.MaxThreads = a.Threads;
 string text = CharLanguageModel.ReadUtf8Text(a.Data);

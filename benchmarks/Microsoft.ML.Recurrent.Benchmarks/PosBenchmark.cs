@@ -1,0 +1,39 @@
+using System.Globalization;
+using Microsoft.ML.Recurrent.Numerics;
+using PosTagging;
+
+namespace Microsoft.ML.Recurrent.Benchmarks;
+
+/// <summary>
+/// <c>--task pos</c>: part-of-speech tagging of the Brown corpus, split as the reference tasks_torch.py splits it.
+/// Trains our tagger for <c>--budget</c> seconds, scores the test split and prints the reference's RESULT line.
+/// With <c>--baseline</c> it runs ML.NET's best route without us instead (<see cref="PosBaseline"/>) and prints a
+/// BASELINE line: a separate process, so that neither run's peak memory or warm caches reach the other's figures.
+/// </summary>
+internal static class PosBenchmark
+{
+    public static int Run(TaskArguments args)
+    {
+        var (train, valid, test) = BrownCorpus.Load(args.Data);
+        Console.WriteLine($"Brown: train {train.Count} sentences / {train.Sum(s => s.Tokens.Count)} tokens, " +
+                          $"valid {valid.Count} / {valid.Sum(s => s.Tokens.Count)}, test {test.Count} / {test.Sum(s => s.Tokens.Count)}");
+        if (args.Baseline) return PosBaseline.Run(args, train, test);
+        KernelSettings.MaxThreads = args.Threads;
+        var r = RunTagger(args, train, valid, test);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT task=pos accuracy={r.Accuracy:F5} oov_accuracy={r.OovAccuracy:F5} n_test={r.TestTokens} epochs={r.Epochs} " +
+            $"train_items/s={r.TrainTokensPerSecond:F1} peak_rss_mb={PeakRss.Megabytes():F0} threads={args.Threads} budget={args.Budget:G}"));
+        return 0;
+    }
+
+    // ---- The lead engineer's part: train our sequence tagger on `train` for args.Budget seconds (our defaults for
+    // ---- Hidden/Emb/Batch when null, the reference's architecture when given), keep the best on `valid`, score `test`.
+    private static PosScore RunTagger(TaskArguments args, IReadOnlyList<TaggedSentence> train, IReadOnlyList<TaggedSentence> valid, IReadOnlyList<TaggedSentence> test)
+        => throw new NotImplementedException("--task pos: our tagger is not wired in yet (PosBenchmark.RunTagger).");
+}
+
+/// <summary>
+/// The figures of the RESULT line: test token accuracy, accuracy on test tokens whose lower-cased word never occurs
+/// in training, the test split's token count (must equal the reference's n_test), epochs and training tokens per second of wall time.
+/// </summary>
+internal sealed record PosScore(double Accuracy, double OovAccuracy, int TestTokens, int Epochs, double TrainTokensPerSecond);
