@@ -20,7 +20,7 @@ internal static class ClassifierColumns
 
     public static FeatureKind Describe(DataViewSchema schema, string featureColumn, int stepWidth)
     {
-        var column = Find(schema, featureColumn);
+        var column = SchemaColumns.Find(schema, featureColumn);
         if (column.Type is VectorDataViewType { ItemType: KeyDataViewType key })
         {
             var type = key.RawType == typeof(uint) ? ElementType.UInt32 : key.RawType == typeof(ushort) ? ElementType.UInt16
@@ -40,21 +40,13 @@ internal static class ClassifierColumns
     /// <summary>The classes: 2 for a Boolean label, the key count for a key label (with its names when they are text).</summary>
     public static string[] Classes(DataViewSchema schema, string labelColumn, bool binary)
     {
-        var column = Find(schema, labelColumn);
+        var column = SchemaColumns.Find(schema, labelColumn);
         if (binary)
         {
             return column.Type == BooleanDataViewType.Instance ? ["False", "True"] : throw BinaryLabelError(labelColumn, column.Type);
         }
         var key = MulticlassLabel(labelColumn, column.Type);
-        var names = Enumerable.Range(1, (int)key.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        if (column.HasKeyValues() && column.Annotations.Schema["KeyValues"].Type is VectorDataViewType { ItemType: TextDataViewType })
-        {
-            VBuffer<ReadOnlyMemory<char>> values = default;
-            column.GetKeyValues(ref values);
-            var dense = values.DenseValues().Select(v => v.ToString()).ToArray();
-            if (dense.Length == names.Length) names = dense;
-        }
-        return names;
+        return SchemaColumns.KeyNames(column, (int)key.Count);
     }
 
     public static SequenceDataset Read(IDataView data, string featureColumn, string labelColumn, FeatureKind kind, bool binary, int classes)
@@ -152,15 +144,6 @@ internal static class ClassifierColumns
         }
         return probe.GetOutputSchema(input);
     }
-
-    /// <summary>The column <paramref name="name"/> of a schema shape, or the error that it is missing.</summary>
-    public static SchemaShape.Column Find(SchemaShape schema, string name)
-        // SchemaShape.TryFindColumn is internal to ML.NET; the shape lists its columns.
-        => schema.LastOrDefault(c => c.Name == name) is { Name: not null } column ? column
-            : throw new ArgumentOutOfRangeException(nameof(schema), name, $"Column '{name}' was not found in the input.");
-
-    private static DataViewSchema.Column Find(DataViewSchema schema, string name)
-        => schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, $"Column '{name}' was not found in the input.");
 
     private static InvalidOperationException BinaryLabelError(string labelColumn, DataViewType type)
         => new($"Label column '{labelColumn}' is {type}; binary classification needs a Boolean label.");

@@ -43,8 +43,8 @@ public sealed class RecurrentClassifierEstimator : IEstimator<RecurrentClassifie
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        ClassifierColumns.Find(inputSchema, _options.FeatureColumnName);
-        var label = ClassifierColumns.Find(inputSchema, _options.LabelColumnName);
+        SchemaColumns.Find(inputSchema, _options.FeatureColumnName);
+        var label = SchemaColumns.Find(inputSchema, _options.LabelColumnName);
         return ClassifierColumns.OutputSchema(inputSchema, label, _binary);
     }
 

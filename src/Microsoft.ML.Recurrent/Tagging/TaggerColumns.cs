@@ -15,25 +15,17 @@ internal static class TaggerColumns
     /// <summary>The names of the label column's keys in key order (their text key values, else "1", "2", …).</summary>
     public static string[] LabelNames(DataViewSchema schema, string labelColumn)
     {
-        var column = Find(schema, labelColumn);
+        var column = SchemaColumns.Find(schema, labelColumn);
         if (column.Type is not VectorDataViewType { ItemType: KeyDataViewType key } || key.RawType != typeof(uint))
             throw new InvalidOperationException(LabelMessage(labelColumn, column.Type));
         if (key.Count < 2 || key.Count > 1 << 16) throw new InvalidOperationException($"Label column '{labelColumn}' has {key.Count} labels; between 2 and 65536 are supported.");
-        var names = Enumerable.Range(1, (int)key.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        if (column.HasKeyValues() && column.Annotations.Schema["KeyValues"].Type is VectorDataViewType { ItemType: TextDataViewType })
-        {
-            VBuffer<ReadOnlyMemory<char>> values = default;
-            column.GetKeyValues(ref values);
-            var text = values.DenseValues().Select(v => v.ToString()).ToArray();
-            if (text.Length == names.Length) names = text;
-        }
-        return names;
+        return SchemaColumns.KeyNames(column, (int)key.Count);
     }
 
     /// <summary>Checks that the token column is a vector of text.</summary>
     public static void CheckTokens(DataViewSchema schema, string tokenColumn)
     {
-        var type = Find(schema, tokenColumn).Type;
+        var type = SchemaColumns.Find(schema, tokenColumn).Type;
         if (type is not VectorDataViewType { ItemType: TextDataViewType }) throw new InvalidOperationException(TokenMessage(tokenColumn, type));
     }
 
@@ -83,10 +75,10 @@ internal static class TaggerColumns
     /// </summary>
     public static SchemaShape OutputSchema(SchemaShape input, string tokenColumn, string labelColumn)
     {
-        var tokens = Find(input, tokenColumn);
+        var tokens = SchemaColumns.Find(input, tokenColumn);
         if (tokens.Kind == SchemaShape.Column.VectorKind.Scalar || tokens.ItemType is not TextDataViewType)
             throw new InvalidOperationException(TokenMessage(tokenColumn, tokens.ItemType));
-        var label = Find(input, labelColumn);
+        var label = SchemaColumns.Find(input, labelColumn);
         if (label.Kind == SchemaShape.Column.VectorKind.Scalar || !label.IsKey || label.ItemType != NumberDataViewType.UInt32)
             throw new InvalidOperationException(LabelMessage(labelColumn, label.ItemType));
         var ml = new MLContext(seed: 0);
@@ -96,12 +88,6 @@ internal static class TaggerColumns
     }
 
     // SchemaShape.TryFindColumn is internal to ML.NET; the shape lists its columns.
-    private static SchemaShape.Column Find(SchemaShape schema, string name)
-        => schema.LastOrDefault(c => c.Name == name) is { Name: not null } column ? column
-            : throw new ArgumentOutOfRangeException(nameof(schema), name, $"Column '{name}' was not found in the input.");
-
-    private static DataViewSchema.Column Find(DataViewSchema schema, string name)
-        => schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, $"Column '{name}' was not found in the input.");
 
     private static string TokenMessage(string tokenColumn, DataViewType type)
         => $"Token column '{tokenColumn}' is {type}; the tagger reads a vector of text (e.g. TokenizeIntoWords), so that words never seen in training keep their spelling.";
