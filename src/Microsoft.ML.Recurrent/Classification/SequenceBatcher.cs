@@ -1,5 +1,6 @@
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Numerics;
+using Microsoft.ML.Recurrent.Training;
 namespace Microsoft.ML.Recurrent.Classification;
 
 /// <summary>
@@ -45,13 +46,7 @@ internal sealed class SequenceBatcher(SequenceClassifierNetwork network, Sequenc
         else
         {
             if (_features.Length < cells * width) _features = new float[_maxSteps * batch * width];
-            var features = _features.AsSpan(0, cells * width);
-            features.Clear();
-            for (int b = 0; b < batch; b++)
-            {
-                var seq = Data.Features![rows[b]];
-                for (int t = 0; t < seq.Length / width; t++) seq.AsSpan(t * width, width).CopyTo(features.Slice((t * batch + b) * width, width));
-            }
+            TimeMajor.Lay(Data.Features!, rows, width, _features.AsSpan(0, cells * width));
         }
         network.Forward(ws, Ids(cells), Features(cells * width), _lengths.AsSpan(0, batch), steps, dropout);
         return ws;

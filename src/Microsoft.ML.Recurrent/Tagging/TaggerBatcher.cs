@@ -1,5 +1,6 @@
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Numerics;
+using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent.Tagging;
 
@@ -75,13 +76,7 @@ internal sealed class TaggerBatcher(SequenceTaggerNetwork network, TaggingDatase
         else
         {
             if (_features.Length < cells * width) _features = new float[_maxSteps * batch * width];
-            var features = _features.AsSpan(0, cells * width);
-            features.Clear();
-            for (int b = 0; b < batch; b++)
-            {
-                var seq = Data.Features![rows[b]];
-                for (int t = 0; t < seq.Length / width; t++) seq.AsSpan(t * width, width).CopyTo(features.Slice((t * batch + b) * width, width));
-            }
+            TimeMajor.Lay(Data.Features!, rows, width, _features.AsSpan(0, cells * width));
         }
         for (int b = 0; b < batch; b++)
         {
