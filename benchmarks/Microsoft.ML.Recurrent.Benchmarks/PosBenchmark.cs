@@ -55,6 +55,7 @@ internal static class PosBenchmark
         var tagger = SequenceTagger.Train(train, options, valid);
         double seconds = clock.Elapsed.TotalSeconds;
         var metrics = tagger.Evaluate(test);
+        Console.WriteLine(TaggingSpeed.Measure(tagger, test));
         long trainTokens = train.Sum(s => (long)s.Tokens.Count);
         return new PosScore(metrics.TokenAccuracy, metrics.UnseenTokenAccuracy, (int)metrics.TokenCount, (int)epochs, epochs * trainTokens / seconds);
     }
