@@ -21,7 +21,7 @@ internal static class TaggingSpeed
         byte[] onnx = TaggerWeights.ToOnnx(tagger.Network, vocabulary.Words, characters ? vocabulary.CharacterIds : null);
         var rows = tokens.Select(t => new TokenRow { Tokens = [.. t] }).ToList();
         var view = ml.Data.LoadFromEnumerable(rows);
-        var chain = TaggerChain.Create(onnx, tagger.Labels, [.. tagger.Labels], nameof(TokenRow.Tokens), vocabulary.Lowercase, characters, view);
+        var chain = TaggerChain.Create(onnx, tagger.Labels, [.. tagger.Labels], nameof(TokenRow.Tokens), vocabulary.Lowercase, characters, steps: false, view);
         var engine = ml.Model.CreatePredictionEngine<TokenRow, PredictionRow>(chain);
 
         double batch = Median(() => tagger.Tag(tokens), tokens.Count);

@@ -37,11 +37,11 @@ public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentTaggerTransfo
     /// over the label column's key values, so <c>MapKeyToValue("PredictedLabels")</c> can follow in the same chain).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The label or token column is missing.</exception>
-    /// <exception cref="InvalidOperationException">The token column is not a vector of text, or the label column not a vector of UInt32 keys.</exception>
+    /// <exception cref="InvalidOperationException">The token column is not a vector of text (or of Single with a step width), or the label column not a vector of UInt32 keys.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return TaggerColumns.OutputSchema(inputSchema, _options.TokenColumnName, _options.LabelColumnName);
+        return TaggerColumns.OutputSchema(inputSchema, _options.TokenColumnName, _options.LabelColumnName, _options.StepWidth);
     }
 
     /// <summary>Reads the sentences and their labels, trains the tagger, and wraps it as a transformer.</summary>
@@ -52,20 +52,30 @@ public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentTaggerTransfo
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = ContextSeed.Apply(_options, _environment, LogName);
-        TaggerColumns.CheckTokens(input.Schema, o.TokenColumnName);
+        TaggerColumns.CheckTokens(input.Schema, o.TokenColumnName, o.StepWidth);
         var keyNames = TaggerColumns.LabelNames(input.Schema, o.LabelColumnName);
-        var sentences = TaggerColumns.Read(input, o.TokenColumnName, o.LabelColumnName, keyNames);
 
         SequenceTagger tagger;
         using (var channel = MLNetLog.TryStart(_environment, LogName))
         {
-            channel?.Info(MessageSensitivity.None, $"Training a recurrent tagger on {sentences.Count:N0} sentences of column '{o.TokenColumnName}'.");
-            tagger = SequenceTagger.Train(sentences, o, null, null, channel is null ? null : line => channel.Info(MessageSensitivity.None, line), default);
+            Action<string>? log = channel is null ? null : line => channel.Info(MessageSensitivity.None, line);
+            if (o.StepWidth > 0)
+            {
+                var (steps, labels) = TaggerColumns.ReadSteps(input, o.TokenColumnName, o.LabelColumnName, o.StepWidth, keyNames);
+                channel?.Info(MessageSensitivity.None, $"Training a recurrent tagger on {steps.Count:N0} float sequences of column '{o.TokenColumnName}'.");
+                tagger = SequenceTagger.TrainOnSteps(steps, o.StepWidth, labels, o, null, log, default);
+            }
+            else
+            {
+                var sentences = TaggerColumns.Read(input, o.TokenColumnName, o.LabelColumnName, keyNames);
+                channel?.Info(MessageSensitivity.None, $"Training a recurrent tagger on {sentences.Count:N0} sentences of column '{o.TokenColumnName}'.");
+                tagger = SequenceTagger.Train(sentences, o, null, null, log, default);
+            }
         }
         var vocabulary = tagger.Vocabulary;
         bool characters = tagger.Network.Shape.CharacterFeatures;
-        byte[] onnx = TaggerWeights.ToOnnx(tagger.Network, vocabulary.Words, characters ? vocabulary.CharacterIds : null);
-        var chain = TaggerChain.Create(onnx, tagger.Labels, keyNames, o.TokenColumnName, vocabulary.Lowercase, characters, input);
+        byte[] onnx = TaggerWeights.ToOnnx(tagger.Network, tagger.ReadsSteps ? null : vocabulary.Words, characters ? vocabulary.CharacterIds : null);
+        var chain = TaggerChain.Create(onnx, tagger.Labels, keyNames, o.TokenColumnName, vocabulary.Lowercase, characters, tagger.ReadsSteps, input);
         return new RecurrentTaggerTransformer(onnx, chain, o.TokenColumnName, tagger);
     }
 }

@@ -41,6 +41,7 @@ public sealed partial class SequenceTagger
         {
             foreach (int value in new[] { (int)s.Cell, s.InputWidth, s.CharEmbedding, s.CharHidden, s.Hidden, s.Layers })
                 b.Write(value);
+            b.Write(s.WordInput);
             b.Write(s.CharacterFeatures);
             b.Write(s.Bidirectional);
             b.Write(s.Crf);
@@ -62,7 +63,7 @@ public sealed partial class SequenceTagger
 
     private static SequenceTagger Read(ModelReader r)
     {
-        var (options, characterFeatures, lowercase) = r.Section("settings", b =>
+        var (options, wordInput, characterFeatures, lowercase) = r.Section("settings", b =>
         {
             var o = new SequenceTaggerOptions
             {
@@ -73,6 +74,7 @@ public sealed partial class SequenceTagger
                 HiddenSize = b.ReadInt32(),
                 Layers = b.ReadInt32(),
             };
+            bool words = b.ReadBoolean();
             bool characters = b.ReadBoolean();
             if (!characters) o.CharacterEmbeddingSize = 0;
             o.Bidirectional = b.ReadBoolean();
@@ -89,7 +91,7 @@ public sealed partial class SequenceTagger
             {
                 throw r.Corrupt("its settings are out of range", e);
             }
-            return (o, characters, lower);
+            return (o, words, characters, lower);
         });
         var vocabulary = r.Section("vocabulary", b =>
         {
@@ -114,7 +116,7 @@ public sealed partial class SequenceTagger
             }
         });
         if (characterFeatures && options.CharacterEmbeddingSize == 0) throw r.Corrupt("its character settings disagree");
-        var shape = Shape(options, vocabulary);
+        var shape = Shape(options, vocabulary, wordInput ? 0 : options.EmbeddingSize); // a step tagger keeps its step width there
         try
         {
             shape.Validate();

@@ -70,8 +70,65 @@ public sealed partial class SequenceTagger
         return new SequenceTagger(network, vocabulary, options);
     }
 
+    /// <summary>
+    /// Trains a tagger of numeric sequences — a label for every step, e.g. a class per sensor reading or per frame —
+    /// each sequence a flat array of <paramref name="stepWidth"/> values per step, with one label per step.
+    /// <see cref="RecurrentTrainerOptions.ValidationFraction"/> of the sequences is held out for validation; the word
+    /// and character options do not apply. Tag with <see cref="Tag(float[])"/>.
+    /// </summary>
+    /// <param name="sequences">The training sequences, each holding whole steps of finite values.</param>
+    /// <param name="stepWidth">Values per step.</param>
+    /// <param name="labels">One label per step of each sequence (at least two distinct labels in all).</param>
+    /// <param name="options">Architecture and training settings (the defaults when null).</param>
+    /// <param name="progress">Receives progress reports.</param>
+    /// <param name="cancellationToken">Cancels training.</param>
+    /// <exception cref="ArgumentException">A sequence is empty, holds a NaN or infinite value or a partial step, its
+    /// labels differ in number from its steps, or there are fewer than two labels.</exception>
+    public static SequenceTagger TrainOnSteps(IReadOnlyList<float[]> sequences, int stepWidth, IReadOnlyList<IReadOnlyList<string>> labels,
+        SequenceTaggerOptions? options = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        => TrainOnSteps(sequences, stepWidth, labels, options, progress, log: null, cancellationToken);
+
+    internal static SequenceTagger TrainOnSteps(IReadOnlyList<float[]> sequences, int stepWidth, IReadOnlyList<IReadOnlyList<string>> labels,
+        SequenceTaggerOptions? options, IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (stepWidth is < 1 or > Layers.StackShape.MaxWidth)
+            throw new ArgumentOutOfRangeException(nameof(stepWidth), stepWidth, $"The step width must be in [1, {Layers.StackShape.MaxWidth}].");
+        options ??= new SequenceTaggerOptions();
+        options.Validate();
+        if (labels.Count != sequences.Count) throw new ArgumentException($"Need one label list per sequence: {sequences.Count} sequences, {labels.Count} label lists.", nameof(labels));
+        var names = labels.SelectMany(l => l ?? throw new ArgumentException("A label list is null.", nameof(labels))).Distinct(StringComparer.Ordinal).ToArray();
+        var vocabulary = new TaggerVocabulary([], [], names, lowercase: false);
+        if (names.Length < 2) throw new ArgumentException($"The training sequences have {(names.Length == 0 ? "no labels" : $"a single label ('{names[0]}')")}; a tagger needs at least two labels to tell apart.", nameof(labels));
+        var ids = labels.Select(l => l.Select(vocabulary.LabelId).ToArray()).ToArray();
+        var data = TaggingDataset.FromSteps([.. sequences.Select(q => q ?? throw new ArgumentException("A sequence is null.", nameof(sequences)))], stepWidth, ids, names.Length);
+        var network = new SequenceTaggerNetwork(Shape(options, vocabulary, stepWidth));
+        SequenceTaggerTrainer.Train(network, data, null, options, progress, log, cancellationToken);
+        return new SequenceTagger(network, vocabulary, options);
+    }
+
+    /// <summary>Whether the tagger reads float steps (<see cref="TrainOnSteps(IReadOnlyList{float[]}, int, IReadOnlyList{IReadOnlyList{string}}, SequenceTaggerOptions?, IProgress{TrainingProgress}?, CancellationToken)"/>) rather than words.</summary>
+    public bool ReadsSteps => !Network.Shape.WordInput;
+
+    /// <summary>Values per step a step tagger reads (0 for a word tagger).</summary>
+    public int StepWidth => ReadsSteps ? Network.Shape.InputWidth : 0;
+
+    /// <summary>The labels of the steps of <paramref name="steps"/> (<see cref="StepWidth"/> values each), for a tagger of numeric sequences.</summary>
+    /// <exception cref="InvalidOperationException">The tagger reads words.</exception>
+    /// <exception cref="ArgumentException">The values are not whole steps, or one is NaN or infinite.</exception>
+    public string[] Tag(float[] steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (!ReadsSteps) throw new InvalidOperationException("This tagger reads words; tag tokens with Tag(IReadOnlyList<string>).");
+        if (steps.Length == 0) return [];
+        var data = TaggingDataset.FromSteps([steps], StepWidth, [new int[steps.Length / StepWidth]], Labels.Count);
+        return [.. Decode(data)[0].Select(id => _vocabulary.Labels[id])];
+    }
+
     /// <summary>The labels of <paramref name="tokens"/>, one per token (none for an empty sentence).</summary>
     /// <exception cref="ArgumentException">A token is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">The tagger reads float steps.</exception>
     public string[] Tag(IReadOnlyList<string> tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
@@ -83,6 +140,7 @@ public sealed partial class SequenceTagger
     public IReadOnlyList<string[]> Tag(IEnumerable<IReadOnlyList<string>> sentences)
     {
         ArgumentNullException.ThrowIfNull(sentences);
+        if (ReadsSteps) throw new InvalidOperationException("This tagger reads float steps; tag them with Tag(float[]).");
         var list = sentences.ToList();
         var result = new string[list.Count][];
         var indices = new List<int>();
@@ -106,6 +164,7 @@ public sealed partial class SequenceTagger
     /// the confusion counts, and entity scores when the labels are BIO/IOB/IOBES tags.
     /// </summary>
     /// <exception cref="ArgumentException">A sentence is null, or there is no token at all.</exception>
+    /// <exception cref="InvalidOperationException">The tagger reads float steps.</exception>
     public TaggingMetrics Evaluate(IEnumerable<TaggedSentence> sentences)
     {
         ArgumentNullException.ThrowIfNull(sentences);
@@ -122,7 +181,12 @@ public sealed partial class SequenceTagger
     {
         var placeholder = _vocabulary.Labels[0];
         var tagged = sentences.Select(s => new TaggedSentence(s, [.. Enumerable.Repeat(placeholder, s.Count)])).ToList();
-        var data = TaggingDataset.FromSentences(tagged, _vocabulary, Network.Shape.CharacterFeatures);
+        return Decode(TaggingDataset.FromSentences(tagged, _vocabulary, Network.Shape.CharacterFeatures));
+    }
+
+    // The decoded label ids of every sequence of data, in batches of similar length.
+    private int[][] Decode(TaggingDataset data)
+    {
         var batcher = new TaggerBatcher(Network, data);
         var result = new int[data.Count][];
         var order = Enumerable.Range(0, data.Count).OrderBy(data.Length).ToArray();
@@ -140,7 +204,9 @@ public sealed partial class SequenceTagger
         return result;
     }
 
-    private static TaggerShape Shape(SequenceTaggerOptions o, TaggerVocabulary vocabulary) => new(o.Cell, vocabulary.WordCount, o.EmbeddingSize,
-        o.CharacterEmbeddingSize > 0 ? vocabulary.CharacterCount : 0, Math.Max(o.CharacterEmbeddingSize, 1), o.CharacterHiddenSize, o.HiddenSize,
+    // stepWidth 0: words (embedded in EmbeddingSize values, with their characters); else float steps of that many values.
+    private static TaggerShape Shape(SequenceTaggerOptions o, TaggerVocabulary vocabulary, int stepWidth = 0) => new(o.Cell,
+        stepWidth == 0 ? vocabulary.WordCount : 0, stepWidth == 0 ? o.EmbeddingSize : stepWidth,
+        stepWidth == 0 && o.CharacterEmbeddingSize > 0 ? vocabulary.CharacterCount : 0, Math.Max(o.CharacterEmbeddingSize, 1), o.CharacterHiddenSize, o.HiddenSize,
         o.Layers, o.Bidirectional, vocabulary.Labels.Length, o.UseCrf, o.Dropout, o.EmbeddingDropout);
 }

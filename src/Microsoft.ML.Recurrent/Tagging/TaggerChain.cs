@@ -21,16 +21,17 @@ internal static class TaggerChain
     /// <param name="tokenColumn">The token column (a vector of text).</param>
     /// <param name="lowercase">Whether the tagger's vocabulary is lower-cased.</param>
     /// <param name="characters">Whether the graph reads the character stream.</param>
+    /// <param name="steps">Whether the token column holds float steps (copied to the graph's input as they are).</param>
     /// <param name="schemaSource">Data with the token column, to bind the steps to.</param>
     public static ITransformer Create(byte[] onnx, IReadOnlyList<string> labels, string[] keyNames, string tokenColumn, bool lowercase, bool characters,
-        IDataView schemaSource)
+        bool steps, IDataView schemaSource)
     {
         var ml = new MLContext(seed: 0);
-        IEstimator<ITransformer> chain = lowercase
+        IEstimator<ITransformer> chain = steps ? ml.Transforms.CopyColumns(TaggerGraph.Steps, tokenColumn) : lowercase
             ? ml.Transforms.Text.NormalizeText(TaggerGraph.Words, tokenColumn, TextNormalizingEstimator.CaseMode.Lower,
                 keepDiacritics: true, keepPunctuations: true, keepNumbers: true)
             : ml.Transforms.CopyColumns(TaggerGraph.Words, tokenColumn);
-        string[] inputs = characters ? [TaggerGraph.Words, TaggerGraph.Units] : [TaggerGraph.Words];
+        string[] inputs = steps ? [TaggerGraph.Steps] : characters ? [TaggerGraph.Words, TaggerGraph.Units] : [TaggerGraph.Words];
         if (characters) chain = chain.Append(ml.Transforms.Text.TokenizeIntoCharactersAsKeys(TaggerGraph.Units, tokenColumn));
         var names = labels.Select((name, i) => new KeyValuePair<uint, string>((uint)i, name));
         var keyData = ml.Data.LoadFromEnumerable(keyNames.Select(name => new LabelName { Name = name }));
