@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Tagging;
 
 namespace Microsoft.ML.Recurrent.Benchmarks;
 
@@ -16,12 +15,10 @@ internal static class TaggingSpeed
         var tokens = sentences.Select(s => s.Tokens).ToList();
         var single = tokens.Take(1000).ToList();
         var ml = new MLContext(seed: 0);
-        var vocabulary = tagger.Vocabulary;
-        bool characters = tagger.Network.Shape.CharacterFeatures;
-        byte[] onnx = TaggerWeights.ToOnnx(tagger.Network, vocabulary.Words, characters ? vocabulary.CharacterIds : null);
         var rows = tokens.Select(t => new TokenRow { Tokens = [.. t] }).ToList();
         var view = ml.Data.LoadFromEnumerable(rows);
-        var chain = TaggerChain.Create(onnx, tagger.Labels, [.. tagger.Labels], nameof(TokenRow.Tokens), vocabulary.Lowercase, characters, steps: false, view);
+        var chain = new RecurrentTaggerTransformer(tagger, [.. tagger.Labels], nameof(TokenRow.Tokens), view); // what Fit returns
+
         var engine = ml.Model.CreatePredictionEngine<TokenRow, PredictionRow>(chain);
 
         double batch = Median(() => tagger.Tag(tokens), tokens.Count);

@@ -93,13 +93,15 @@ internal sealed class CharacterEncoder
 internal sealed class CharacterWorkspace(CharacterEncoder encoder)
 {
     private readonly Dictionary<int, List<CharacterChunk>> _pool = [];
+    private readonly Dictionary<int, int> _used = []; // chunks of each capacity taken by the current batch
     private readonly List<CharacterChunk> _chunks = [];
     private int[] _order = [], _lengths = [], _rows = [];
+    private int _count;
 
     /// <summary>The chunks of the current batch, in order.</summary>
     public IReadOnlyList<CharacterChunk> Chunks => _chunks;
     /// <summary>Row of each word of the current batch (in the caller's order).</summary>
-    public ReadOnlySpan<int> Rows => _rows;
+    public ReadOnlySpan<int> Rows => _rows.AsSpan(0, _count);
 
     /// <summary>Sorts the words by length and fills one chunk of character ids per <see cref="CharacterEncoder.ChunkSize"/> words.</summary>
     public void Begin(ReadOnlySpan<int[]> words, ReadOnlySpan<int> rows)
@@ -109,8 +111,10 @@ internal sealed class CharacterWorkspace(CharacterEncoder encoder)
         {
             _order = new int[n];
             _lengths = new int[n];
+            _rows = new int[n];
         }
-        _rows = rows.ToArray();
+        rows.CopyTo(_rows);
+        _count = n;
         for (int i = 0; i < n; i++)
         {
             int length = words[i].Length;
@@ -121,12 +125,12 @@ internal sealed class CharacterWorkspace(CharacterEncoder encoder)
         }
         Array.Sort(_lengths, _order, 0, n); // keys and items together: deterministic for the same batch
         _chunks.Clear();
-        var used = new Dictionary<int, int>();
+        _used.Clear();
         for (int start = 0; start < n; start += CharacterEncoder.ChunkSize)
         {
             int count = Math.Min(CharacterEncoder.ChunkSize, n - start), cap = CharacterEncoder.Capacity(count);
-            int k = used.GetValueOrDefault(cap);
-            used[cap] = k + 1;
+            int k = _used.GetValueOrDefault(cap);
+            _used[cap] = k + 1;
             if (!_pool.TryGetValue(cap, out var list)) _pool[cap] = list = [];
             if (list.Count == k) list.Add(new CharacterChunk(encoder, cap));
             var chunk = list[k];

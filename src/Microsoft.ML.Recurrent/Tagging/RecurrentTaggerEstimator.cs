@@ -72,10 +72,6 @@ public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentTaggerTransfo
                 tagger = SequenceTagger.Train(sentences, o, null, null, log, default);
             }
         }
-        var vocabulary = tagger.Vocabulary;
-        bool characters = tagger.Network.Shape.CharacterFeatures;
-        byte[] onnx = TaggerWeights.ToOnnx(tagger.Network, tagger.ReadsSteps ? null : vocabulary.Words, characters ? vocabulary.CharacterIds : null);
-        var chain = TaggerChain.Create(onnx, tagger.Labels, keyNames, o.TokenColumnName, vocabulary.Lowercase, characters, tagger.ReadsSteps, input);
-        return new RecurrentTaggerTransformer(onnx, chain, o.TokenColumnName, tagger);
+        return new RecurrentTaggerTransformer(tagger, keyNames, o.TokenColumnName, input);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Tagging;
 
 namespace Microsoft.ML.Recurrent;
 
@@ -18,10 +19,17 @@ public sealed class RecurrentTaggerTransformer : ITransformer
     private readonly byte[] _onnx;
     private readonly ITransformer _chain;
 
-    internal RecurrentTaggerTransformer(byte[] onnx, ITransformer chain, string tokenColumnName, SequenceTagger tagger)
+    /// <summary>The tagger's graph and the ML.NET chain around it, bound to <paramref name="schemaSource"/>'s token column.</summary>
+    /// <param name="tagger">The trained tagger.</param>
+    /// <param name="keyNames">The label column's key values, in key order (a superset of the tagger's labels).</param>
+    /// <param name="tokenColumnName">The token column.</param>
+    /// <param name="schemaSource">Data with the token column.</param>
+    internal RecurrentTaggerTransformer(SequenceTagger tagger, string[] keyNames, string tokenColumnName, IDataView schemaSource)
     {
-        _onnx = onnx;
-        _chain = chain;
+        var vocabulary = tagger.Vocabulary;
+        bool characters = tagger.Network.Shape.CharacterFeatures;
+        _onnx = TaggerWeights.ToOnnx(tagger.Network, tagger.ReadsSteps ? null : vocabulary.Words, characters ? vocabulary.CharacterIds : null);
+        _chain = TaggerChain.Create(_onnx, tagger.Labels, keyNames, tokenColumnName, vocabulary.Lowercase, characters, tagger.ReadsSteps, schemaSource);
         TokenColumnName = tokenColumnName;
         Tagger = tagger;
     }

@@ -60,8 +60,7 @@ public sealed partial class SequenceTagger
         var sentences = training.ToList();
         if (sentences.Any(s => s is null)) throw new ArgumentException("A training sentence is null.", nameof(training));
         var vocabulary = TaggerVocabulary.Build(sentences, options.LowercaseWords, options.MinWordCount);
-        if (vocabulary.Labels.Length < 2)
-            throw new ArgumentException($"The training sentences have {(vocabulary.Labels.Length == 0 ? "no labels" : $"a single label ('{vocabulary.Labels[0]}')")}; a tagger needs at least two labels to tell apart.", nameof(training));
+        RequireTwoLabels(vocabulary.Labels, "sentences", nameof(training));
         bool characters = options.CharacterEmbeddingSize > 0;
         var data = TaggingDataset.FromSentences(sentences, vocabulary, characters);
         var held = validation == null ? null : TaggingDataset.FromSentences(validation.ToList(), vocabulary, characters, allowUnknownLabels: true);
@@ -100,7 +99,7 @@ public sealed partial class SequenceTagger
         if (labels.Count != sequences.Count) throw new ArgumentException($"Need one label list per sequence: {sequences.Count} sequences, {labels.Count} label lists.", nameof(labels));
         var names = labels.SelectMany(l => l ?? throw new ArgumentException("A label list is null.", nameof(labels))).Distinct(StringComparer.Ordinal).ToArray();
         var vocabulary = new TaggerVocabulary([], [], names, lowercase: false);
-        if (names.Length < 2) throw new ArgumentException($"The training sequences have {(names.Length == 0 ? "no labels" : $"a single label ('{names[0]}')")}; a tagger needs at least two labels to tell apart.", nameof(labels));
+        RequireTwoLabels(names, "sequences", nameof(labels));
         var ids = labels.Select(l => l.Select(vocabulary.LabelId).ToArray()).ToArray();
         var data = TaggingDataset.FromSteps([.. sequences.Select(q => q ?? throw new ArgumentException("A sequence is null.", nameof(sequences)))], stepWidth, ids, names.Length);
         var network = new SequenceTaggerNetwork(Shape(options, vocabulary, stepWidth));
@@ -202,6 +201,12 @@ public sealed partial class SequenceTagger
             }
         }
         return result;
+    }
+
+    private static void RequireTwoLabels(string[] labels, string what, string parameter)
+    {
+        if (labels.Length < 2)
+            throw new ArgumentException($"The training {what} have {(labels.Length == 0 ? "no labels" : $"a single label ('{labels[0]}')")}; a tagger needs at least two labels to tell apart.", parameter);
     }
 
     // stepWidth 0: words (embedded in EmbeddingSize values, with their characters); else float steps of that many values.

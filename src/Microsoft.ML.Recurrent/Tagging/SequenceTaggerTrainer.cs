@@ -79,8 +79,6 @@ internal sealed class SequenceTaggerTrainer : ITrainingTask, IDisposable
         ArgumentNullException.ThrowIfNull(o);
         o.Validate();
         if (data.Count == 0) throw new ArgumentException("The training set holds no sentences.", nameof(data));
-        if (data.Labels.SelectMany(l => l).Distinct().Count() < 2)
-            throw new ArgumentException("Every training token has the same label; a tagger needs at least two labels to tell apart.", nameof(data));
         using var threads = TrainingLoop.UseThreads(o);
         using var task = new SequenceTaggerTrainer(network, data, validation, o);
         var loop = new TrainingLoop(task, o);

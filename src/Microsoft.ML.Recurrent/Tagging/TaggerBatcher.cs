@@ -30,7 +30,7 @@ internal sealed class TaggerBatcher(SequenceTaggerNetwork network, TaggingDatase
     public ReadOnlySpan<int> Labels(TaggerWorkspace ws) => _labels.AsSpan(0, ws.Steps * ws.Batch);
 
     /// <summary>Word ids of the last batch [T·B] (what backward needs for the embedding).</summary>
-    public ReadOnlySpan<int> Ids(TaggerWorkspace ws) => Data.Words != null ? _ids.AsSpan(0, ws.Steps * ws.Batch) : [];
+    public ReadOnlySpan<int> Ids(TaggerWorkspace ws) => Ids(ws.Steps * ws.Batch);
 
     /// <summary>
     /// Runs forward over the sentences <paramref name="rows"/> and returns the workspace holding the scores. In training

@@ -72,9 +72,6 @@ internal sealed class TaggerVocabulary
     /// <summary>The label's id, or −1 when the label is not one of the training labels.</summary>
     public int LabelId(string label) => _labels.TryGetValue(label, out int id) ? id : -1;
 
-    /// <summary>Whether the word was seen in training (with the same normalisation).</summary>
-    public bool Knows(string token) => _words.ContainsKey(Normalize(token, Lowercase));
-
     private static string Normalize(string token, bool lowercase) => lowercase ? token.ToLowerInvariant() : token;
 
     private static Dictionary<string, int> Index(string[] items, string what, int first)

@@ -57,14 +57,6 @@ internal sealed class TaggingDataset
         return new TaggingDataset(words, chars, null, 0, labels, vocabulary.Labels.Length);
     }
 
-    /// <summary>Word ids (0 = unknown) with their characters (or none), already mapped, and label ids in [0, labelCount).</summary>
-    public static TaggingDataset FromIds(int[][] words, int[][][]? characters, int[][] labels, int labelCount)
-    {
-        Check(labels, labelCount, words.Length, s => words[s].Length);
-        if (characters != null && characters.Length != words.Length) throw new ArgumentException("Expected the characters of every sentence.", nameof(characters));
-        return new TaggingDataset(words, characters, null, 0, labels, labelCount);
-    }
-
     /// <summary>Float steps of <paramref name="stepWidth"/> values (finite) per sentence and label ids in [0, labelCount).</summary>
     public static TaggingDataset FromSteps(float[][] features, int stepWidth, int[][] labels, int labelCount)
     {
