@@ -20,8 +20,18 @@ internal sealed class Dense(ParameterStore store, string name, int inputs, int o
     // dy [N, Out] -> dW += xᵀ·dy, db += Σ dy, dx = dy·Wᵀ (skipped when dx is empty)
     public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int rows)
     {
+        BackwardWeights(x, dy, rows);
+        if (!dx.IsEmpty) BackwardInput(dy, dx, rows);
+    }
+
+    // dy [N, Out] -> dx = dy·Wᵀ [N, In]: a step-by-step caller needs each step's dx at once and its weights' share later
+    public void BackwardInput(ReadOnlySpan<float> dy, Span<float> dx, int rows)
+        => Gemm.MatMulTransB(dy, Weight.Value, dx, rows, Outputs, Inputs, accumulate: false);
+
+    // x [N, In], dy [N, Out] -> dW += xᵀ·dy, db += Σ dy
+    public void BackwardWeights(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int rows)
+    {
         Gemm.MatMulTransA(x, dy, Weight.Gradient, Inputs, rows, Outputs, accumulate: true);
         VectorKernels.AccumulateColumnSums(dy, Bias.Gradient, rows, Outputs);
-        if (!dx.IsEmpty) Gemm.MatMulTransB(dy, Weight.Value, dx, rows, Outputs, Inputs, accumulate: false);
     }
 }

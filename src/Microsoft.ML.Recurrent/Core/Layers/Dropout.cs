@@ -16,13 +16,13 @@ internal sealed class Dropout(float probability)
         ? probability
         : throw new ArgumentOutOfRangeException(nameof(probability), probability, "Dropout must be in [0, 1).");
 
-    // x [N, Width] -> y [N, Width], mask [N, Width]; rows of stream block [seed.FirstStream, + batch)
-    public void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, int width, int batch, DropoutSeed seed, int layer)
+    // x [N, Width] -> y [N, Width], mask [N, Width]; rows of stream block [seed.FirstStream, + batch), steps from firstStep
+    public void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, int width, int batch, DropoutSeed seed, int layer, int firstStep = 0)
     {
         float keep = 1f - Probability, scale = 1f / keep;
         for (int r = 0; r < mask.Length / width; r++)
         {
-            _random.Reseed(seed.ForRow(layer, step: r / batch, stream: seed.FirstStream + r % batch));
+            _random.Reseed(seed.ForRow(layer, step: firstStep + r / batch, stream: seed.FirstStream + r % batch));
             var row = mask.Slice(r * width, width);
             for (int i = 0; i < row.Length; i++) row[i] = _random.NextFloat() < keep ? scale : 0f;
         }

@@ -11,42 +11,35 @@ internal sealed class GruRecurrence(ParameterStore store, string name, int hidde
 {
     public override RecurrenceCache CreateCache(int maxSteps, int batch) => new GruCache(maxSteps, batch, Hidden);
 
-    // xg [T·B, 3H], h0 -> hs [T·B, H]; h_T
-    public override void Forward(RecurrenceCache cache, Span<float> xg, RecurrentState state, int steps)
+    // xg_t [B, 3H], h_t -> h_{t+1}
+    public override void ForwardStep(RecurrenceCache cache, Span<float> xg, int t)
     {
         var c = (GruCache)cache;
-        c.CheckSteps(steps);
-        int bh = c.Batch * Hidden, bg = bh * 3;
-        state.H.CopyTo(c.H(0));
-        for (int t = 0; t < steps; t++)
-        {
-            var hg = c.Hg.AsSpan(t * bg, bg);
-            Gemm.MatMul(c.H(t), RecurrentWeight.Value, hg, c.Batch, Hidden, 3 * Hidden, accumulate: false);
-            VectorKernels.AddBias(hg, RecurrentBias!.Value, c.Batch, 3 * Hidden);
-            GateKernels.GruForward(xg.Slice(t * bg, bg), hg, c.H(t), c.Gates.AsSpan(t * bg, bg), c.H(t + 1), c.Batch, Hidden);
-        }
-        c.H(steps).CopyTo(state.H);
+        int bg = c.Batch * 3 * Hidden;
+        var hg = c.Hg.AsSpan(t * bg, bg);
+        Gemm.MatMul(c.H(t), RecurrentWeight.Value, hg, c.Batch, Hidden, 3 * Hidden, accumulate: false);
+        VectorKernels.AddBias(hg, RecurrentBias!.Value, c.Batch, 3 * Hidden);
+        GateKernels.GruForward(xg, hg, c.H(t), c.Gates.AsSpan(t * bg, bg), c.H(t + 1), c.Batch, Hidden);
     }
 
-    // dh [T·B, H] -> dxg [T·B, 3H]
-    public override void Backward(RecurrenceCache cache, ReadOnlySpan<float> dh, Span<float> dxg, int steps)
+    // dh_t [B, H], carried dh_{t+1} -> dxg_t [B, 3H]; carried dh_t
+    public override void BackwardStep(RecurrenceCache cache, ReadOnlySpan<float> dh, Span<float> dxg, int t)
     {
         var c = (GruCache)cache;
-        c.CheckSteps(steps);
-        int bh = c.Batch * Hidden, bg = bh * 3;
+        int bg = c.Batch * 3 * Hidden;
         var dhRec = c.InitialStateGradient.H;
-        Array.Clear(dhRec);
-        var whT = TransposedRecurrentWeight(c);
-        for (int t = steps - 1; t >= 0; t--)
-        {
-            var dhg = c.Dhg.AsSpan(t * bg, bg);
-            System.Numerics.Tensors.TensorPrimitives.Add(dh.Slice(t * bh, bh), dhRec, c.Scratch);
-            GateKernels.GruBackward(c.Gates.AsSpan(t * bg, bg), c.Hg.AsSpan(t * bg, bg), c.H(t), c.Scratch,
-                dxg.Slice(t * bg, bg), dhg, dhRec, c.Batch, Hidden);
-            Gemm.MatMul(dhg, whT, dhRec, c.Batch, 3 * Hidden, Hidden, accumulate: true);
-        }
-        var allDhg = c.Dhg.AsSpan(0, steps * bg);
-        Gemm.MatMulTransA(c.Hs.AsSpan(0, steps * bh), allDhg, RecurrentWeight.Gradient, Hidden, steps * c.Batch, 3 * Hidden, accumulate: true);
+        var dhg = c.Dhg.AsSpan(t * bg, bg);
+        System.Numerics.Tensors.TensorPrimitives.Add(dh, dhRec, c.Scratch);
+        GateKernels.GruBackward(c.Gates.AsSpan(t * bg, bg), c.Hg.AsSpan(t * bg, bg), c.H(t), c.Scratch, dxg, dhg, dhRec, c.Batch, Hidden);
+        Gemm.MatMul(dhg, c.TransposedWeight, dhRec, c.Batch, 3 * Hidden, Hidden, accumulate: true);
+    }
+
+    // the steps' dhg -> dWh += hsᵀ·dhg, dbh += Σ dhg
+    public override void EndBackward(RecurrenceCache cache, ReadOnlySpan<float> dxg, int steps)
+    {
+        var c = (GruCache)cache;
+        var allDhg = c.Dhg.AsSpan(0, steps * c.Batch * 3 * Hidden);
+        Gemm.MatMulTransA(c.Hs.AsSpan(0, steps * c.Batch * Hidden), allDhg, RecurrentWeight.Gradient, Hidden, steps * c.Batch, 3 * Hidden, accumulate: true);
         VectorKernels.AccumulateColumnSums(allDhg, RecurrentBias!.Gradient, steps * c.Batch, 3 * Hidden);
     }
 

@@ -15,51 +15,37 @@ internal sealed class LstmRecurrence(ParameterStore store, string name, int hidd
 
     public override RecurrenceCache CreateCache(int maxSteps, int batch) => new LstmCache(maxSteps, batch, Hidden);
 
-    // xg [T·B, 4H], (h0, c0) -> hs [T·B, H]; (h_T, c_T)
-    public override void Forward(RecurrenceCache cache, Span<float> xg, RecurrentState state, int steps)
+    // xg_t [B, 4H], (h_t, c_t) -> (h_{t+1}, c_{t+1}); xg_t keeps the gate activations
+    public override void ForwardStep(RecurrenceCache cache, Span<float> xg, int t)
     {
         var c = (LstmCache)cache;
-        c.CheckSteps(steps);
-        int bh = c.Batch * Hidden, bg = bh * 4;
-        state.H.CopyTo(c.H(0));
-        state.C.CopyTo(c.C(0));
-        for (int t = 0; t < steps; t++)
-        {
-            var gates = xg.Slice(t * bg, bg);
-            Gemm.MatMul(c.H(t), RecurrentWeight.Value, gates, c.Batch, Hidden, 4 * Hidden, accumulate: true);
-            GateKernels.LstmForward(gates, c.C(t), c.C(t + 1), c.TanhC.AsSpan(t * bh, bh), c.H(t + 1), c.Batch, Hidden);
-        }
-        c.H(steps).CopyTo(state.H);
-        c.C(steps).CopyTo(state.C);
+        int bh = c.Batch * Hidden;
+        Gemm.MatMul(c.H(t), RecurrentWeight.Value, xg, c.Batch, Hidden, 4 * Hidden, accumulate: true);
+        GateKernels.LstmForward(xg, c.C(t), c.C(t + 1), c.TanhC.AsSpan(t * bh, bh), c.H(t + 1), c.Batch, Hidden);
     }
 
-    // dh [T·B, H], dxg [T·B, 4H] holding the gate activations forward left in xg -> their gradients
-    public override void Backward(RecurrenceCache cache, ReadOnlySpan<float> dh, Span<float> dxg, int steps)
+    // dh_t [B, H], carried (dh, dc)_{t+1}, dxg_t holding the gate activations -> their gradients; carried (dh, dc)_t
+    public override void BackwardStep(RecurrenceCache cache, ReadOnlySpan<float> dh, Span<float> dxg, int t)
     {
         var c = (LstmCache)cache;
-        c.CheckSteps(steps);
-        int bh = c.Batch * Hidden, bg = bh * 4;
+        int bh = c.Batch * Hidden;
         var dhRec = c.InitialStateGradient.H;
         var dc = c.InitialStateGradient.C;
-        Array.Clear(dhRec);
-        Array.Clear(dc);
-        var whT = TransposedRecurrentWeight(c);
-        for (int t = steps - 1; t >= 0; t--)
-        {
-            var dGates = dxg.Slice(t * bg, bg);
-            if (c.FinalCellGradient is { } final)
-                for (int b = 0; b < c.Batch; b++)
-                {
-                    if (final.Lengths[b] - 1 != t) continue;
-                    var row = dc.AsSpan(b * Hidden, Hidden);
-                    System.Numerics.Tensors.TensorPrimitives.Add(row, final.Gradient.AsSpan(b * Hidden, Hidden), row);
-                }
-            System.Numerics.Tensors.TensorPrimitives.Add(dh.Slice(t * bh, bh), dhRec, c.Scratch);
-            GateKernels.LstmBackward(dGates, c.C(t), c.TanhC.AsSpan(t * bh, bh), c.Scratch, dc, dGates, c.Batch, Hidden);
-            Gemm.MatMul(dGates, whT, dhRec, c.Batch, 4 * Hidden, Hidden, accumulate: false);
-        }
-        Gemm.MatMulTransA(c.Hs.AsSpan(0, steps * bh), dxg[..(steps * bg)], RecurrentWeight.Gradient, Hidden, steps * c.Batch, 4 * Hidden, accumulate: true);
+        if (c.FinalCellGradient is { } final)
+            for (int b = 0; b < c.Batch; b++)
+            {
+                if (final.Lengths[b] - 1 != t) continue;
+                var row = dc.AsSpan(b * Hidden, Hidden);
+                System.Numerics.Tensors.TensorPrimitives.Add(row, final.Gradient.AsSpan(b * Hidden, Hidden), row);
+            }
+        System.Numerics.Tensors.TensorPrimitives.Add(dh, dhRec, c.Scratch);
+        GateKernels.LstmBackward(dxg, c.C(t), c.TanhC.AsSpan(t * bh, bh), c.Scratch, dc, dxg, c.Batch, Hidden);
+        Gemm.MatMul(dxg, c.TransposedWeight, dhRec, c.Batch, 4 * Hidden, Hidden, accumulate: false);
     }
+
+    // dxg [T·B, 4H] -> dWh += hsᵀ·dxg
+    public override void EndBackward(RecurrenceCache cache, ReadOnlySpan<float> dxg, int steps)
+        => Gemm.MatMulTransA(cache.Hs.AsSpan(0, steps * cache.Batch * Hidden), dxg, RecurrentWeight.Gradient, Hidden, steps * cache.Batch, 4 * Hidden, accumulate: true);
 
     private sealed class LstmCache : RecurrenceCache
     {

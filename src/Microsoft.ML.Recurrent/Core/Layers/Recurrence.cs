@@ -46,24 +46,62 @@ internal abstract class Recurrence
     public abstract RecurrenceCache CreateCache(int maxSteps, int batch);
 
     /// <summary>
-    /// Whᵀ [G·H, H] for the per-step dh = dGates·Whᵀ of backward: transposed once per pass, so each of the T
-    /// steps is a plain A·B product (no per-step packing; a fast matrix-vector product at batch 1).
+    /// Whᵀ [G·H, H] for the per-step dh = dGates·Whᵀ of backward (into <see cref="RecurrenceCache.TransposedWeight"/>):
+    /// transposed once per pass, so each of the T steps is a plain A·B product (no per-step packing; a fast
+    /// matrix-vector product at batch 1).
     /// </summary>
-    protected ReadOnlySpan<float> TransposedRecurrentWeight(RecurrenceCache cache)
-    {
-        MatrixTranspose.Transpose(RecurrentWeight.Value, cache.TransposedWeight, Hidden, GateWidth);
-        return cache.TransposedWeight;
-    }
+    private void TransposedRecurrentWeight(RecurrenceCache cache)
+        => MatrixTranspose.Transpose(RecurrentWeight.Value, cache.TransposedWeight, Hidden, GateWidth);
 
     public RecurrentState CreateState(int batch) => new(batch * Hidden, HasCell);
 
     // xg [T·B, G·H], state (h0, c0) -> cache.Outputs [T·B, H]; state becomes (h_T, c_T).
     // A cell may overwrite xg with what its backward needs; backward then receives the same buffer as dxg.
-    public abstract void Forward(RecurrenceCache cache, Span<float> xg, RecurrentState state, int steps);
+    public void Forward(RecurrenceCache cache, Span<float> xg, RecurrentState state, int steps)
+    {
+        cache.CheckSteps(steps);
+        Start(cache, state);
+        int bg = cache.Batch * GateWidth;
+        for (int t = 0; t < steps; t++) ForwardStep(cache, xg.Slice(t * bg, bg), t);
+        cache.H(steps).CopyTo(state.H);
+        cache.C(steps).CopyTo(state.C);
+    }
+
+    /// <summary>Sets the state before step 0 (h0, and c0 for LSTM), for a caller that runs <see cref="ForwardStep"/> itself.</summary>
+    public void Start(RecurrenceCache cache, RecurrentState state)
+    {
+        state.H.CopyTo(cache.H(0));
+        state.C.CopyTo(cache.C(0));
+    }
+
+    // xg_t [B, G·H], cache's h_t (c_t) -> h_{t+1} (c_{t+1}) in the cache. One step, for a caller whose next input depends
+    // on this step's output (a decoder with input feeding); Forward is these steps in order.
+    public abstract void ForwardStep(RecurrenceCache cache, Span<float> xg, int t);
 
     // dh [T·B, H] -> dxg [T·B, G·H] (the buffer forward was given as xg); dWh (dbh) accumulated;
     // cache.InitialStateGradient gets d(h0, c0)
-    public abstract void Backward(RecurrenceCache cache, ReadOnlySpan<float> dh, Span<float> dxg, int steps);
+    public void Backward(RecurrenceCache cache, ReadOnlySpan<float> dh, Span<float> dxg, int steps)
+    {
+        cache.CheckSteps(steps);
+        BeginBackward(cache);
+        int bh = cache.Batch * Hidden, bg = cache.Batch * GateWidth;
+        for (int t = steps - 1; t >= 0; t--) BackwardStep(cache, dh.Slice(t * bh, bh), dxg.Slice(t * bg, bg), t);
+        EndBackward(cache, dxg[..(steps * bg)], steps);
+    }
+
+    /// <summary>Clears the gradient carried back through the state and transposes Wh, before the first <see cref="BackwardStep"/>.</summary>
+    public void BeginBackward(RecurrenceCache cache)
+    {
+        cache.InitialStateGradient.Reset();
+        TransposedRecurrentWeight(cache);
+    }
+
+    // dh_t [B, H] (from above), the carried d(h_{t+1}, c_{t+1}) -> dxg_t [B, G·H] (in place of what forward left in
+    // xg_t); the carried gradient becomes d(h_t, c_t), d(h0, c0) after step 0. Steps run from the last to the first.
+    public abstract void BackwardStep(RecurrenceCache cache, ReadOnlySpan<float> dh, Span<float> dxg, int t);
+
+    // dxg [T·B, G·H] of every step -> dWh (dbh) accumulated, once after the last BackwardStep.
+    public abstract void EndBackward(RecurrenceCache cache, ReadOnlySpan<float> dxg, int steps);
 }
 
 /// <summary>Hidden state (and LSTM cell) of B streams, carried from one chunk to the next.</summary>

@@ -193,6 +193,82 @@ internal sealed class StackedRecurrence
         ws.ClearFinalStateGradients(); // they belong to this backward
     }
 
+    // Step by step, for a decoder whose next input depends on this step's output (input feeding): BeginSteps, then
+    // ForwardStep(t) for t = 0, 1, ... with step t's rows of ws.Input written before each; backward: BeginBackwardSteps,
+    // then BackwardStep(t) from the last step to the first with step t's rows of ws.TopGradient written before each,
+    // then EndBackwardSteps. Forward-only stacks with their own layer-0 projection; every stream runs every step (a
+    // padded step's output gradient is zero, and it comes after the valid ones).
+
+    // states: null = zero, else one per layer (read here). Dropout (training) when its seed is given, here and to ForwardStep.
+    public void BeginSteps(StackWorkspace ws, RecurrentState[]? states, int steps, bool dropout)
+    {
+        if (Shape.Bidirectional || InputWidth == 0)
+            throw new InvalidOperationException("Only a forward-only stack with its own input projection runs step by step.");
+        if (states != null && states.Length != _recurrences.Length)
+            throw new ArgumentException($"Expected {_recurrences.Length} states (one per layer), got {states.Length}.", nameof(states));
+        ws.Begin(default, steps);
+        ws.DropoutActive = _dropout != null && dropout;
+        for (int i = 0; i < _recurrences.Length; i++) _recurrences[i].Start(ws.Caches[i], states?[i] ?? ws.ZeroState());
+    }
+
+    // step t of ws.Input [B, In] -> step t of ws.TopOutput [B, H]
+    public void ForwardStep(StackWorkspace ws, int t, DropoutSeed? dropout)
+    {
+        int batch = ws.Batch, steps = ws.Steps, h = Hidden;
+        if ((uint)t >= (uint)steps) throw new ArgumentOutOfRangeException(nameof(t), t, $"Step must be in [0, {steps}).");
+        for (int l = 0; l < Shape.Layers; l++)
+        {
+            var rec = _recurrences[l];
+            int g = rec.GateWidth, width = l == 0 ? InputWidth : h;
+            ReadOnlySpan<float> input = (l == 0 ? ws.Input(steps) : ws.LayerInput(l, steps)).Slice(t * batch * width, batch * width);
+            var xg = ws.Xg[l].AsSpan(t * batch * g, batch * g);
+            _projections[l]!.Forward(input, xg, batch);
+            rec.ForwardStep(ws.Caches[l], xg, t);
+            if (!ws.DropoutActive) continue;
+            int at = t * batch * h, n = batch * h;
+            _dropout!.Forward(ws.LayerOutput(l, steps).Slice(at, n), ws.Dropped[l].AsSpan(at, n), ws.Masks[l].AsSpan(at, n), h, batch,
+                dropout ?? throw new ArgumentNullException(nameof(dropout), "BeginSteps turned dropout on."), l, firstStep: t);
+        }
+    }
+
+    /// <summary>Prepares every recurrence for <see cref="BackwardStep"/> after a stepped forward.</summary>
+    public void BeginBackwardSteps(StackWorkspace ws)
+    {
+        for (int i = 0; i < _recurrences.Length; i++) _recurrences[i].BeginBackward(ws.Caches[i]);
+    }
+
+    // step t of ws.TopGradient [B, H] -> step t of ws.InputGradient [B, In]
+    public void BackwardStep(StackWorkspace ws, int t)
+    {
+        int batch = ws.Batch, n = batch * Hidden;
+        var dA = ws.GradA.AsSpan(t * n, n); // the gradient reaching layer l's outputs at step t
+        var next = ws.GradB.AsSpan(t * n, n);
+        for (int l = Shape.Layers - 1; l >= 0; l--)
+        {
+            if (ws.DropoutActive) Dropout.Backward(dA, ws.Masks[l].AsSpan(t * n, n), dA);
+            var rec = _recurrences[l];
+            var dxg = ws.Xg[l].AsSpan(t * batch * rec.GateWidth, batch * rec.GateWidth);
+            rec.BackwardStep(ws.Caches[l], dA, dxg, t);
+            _projections[l]!.BackwardInput(dxg, l > 0 ? next : ws.InputGradient.AsSpan(t * batch * InputWidth, batch * InputWidth), batch);
+            var done = dA;
+            dA = next;
+            next = done;
+        }
+    }
+
+    /// <summary>The weight gradients of every step, after the last <see cref="BackwardStep"/>; d(h0, c0) stay in the caches.</summary>
+    public void EndBackwardSteps(StackWorkspace ws)
+    {
+        int steps = ws.Steps, rows = steps * ws.Batch;
+        for (int l = 0; l < Shape.Layers; l++)
+        {
+            var rec = _recurrences[l];
+            var dxg = ws.Xg[l].AsSpan(0, rows * rec.GateWidth);
+            rec.EndBackward(ws.Caches[l], dxg, steps);
+            _projections[l]!.BackwardWeights(l == 0 ? ws.Input(steps) : ws.LayerInput(l, steps), dxg, rows);
+        }
+    }
+
     /// <summary>
     /// Each sequence's final state of layer <paramref name="layer"/>, direction <paramref name="direction"/> after the
     /// last forward, at its own length (for the reverse direction: after reading the sequence back to its first step):
