@@ -29,38 +29,7 @@ public static class CaptionEvaluator
     public static double[] Bleu(IReadOnlyList<string> candidates, IReadOnlyList<IReadOnlyList<string>> references)
     {
         var (hypotheses, refs) = Tokenize(candidates, references);
-        var matches = new long[MaxN];
-        var totals = new long[MaxN];
-        long candidateLength = 0, referenceLength = 0;
-        for (int i = 0; i < hypotheses.Count; i++)
-        {
-            var h = hypotheses[i];
-            candidateLength += h.Count;
-            referenceLength += refs[i].Select(r => r.Count).OrderBy(len => Math.Abs(len - h.Count)).ThenBy(len => len).First();
-            for (int n = 1; n <= MaxN; n++)
-            {
-                var counts = NGrams.Count(h, n);
-                var maxReference = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var r in refs[i])
-                    foreach (var (gram, count) in NGrams.Count(r, n))
-                        maxReference[gram] = Math.Max(maxReference.GetValueOrDefault(gram), count);
-                foreach (var (gram, count) in counts)
-                {
-                    matches[n - 1] += Math.Min(count, maxReference.GetValueOrDefault(gram));
-                    totals[n - 1] += count;
-                }
-            }
-        }
-        double brevity = candidateLength == 0 ? 0 : candidateLength >= referenceLength ? 1 : Math.Exp(1 - (double)referenceLength / candidateLength);
-        var bleu = new double[MaxN];
-        double logSum = 0;
-        for (int n = 1; n <= MaxN; n++)
-        {
-            double precision = totals[n - 1] == 0 ? 0 : (double)matches[n - 1] / totals[n - 1];
-            logSum += precision > 0 ? Math.Log(precision) : double.NegativeInfinity;
-            bleu[n - 1] = brevity * Math.Exp(logSum / n);
-        }
-        return bleu;
+        return CorpusBleu.Compute(hypotheses, refs);
     }
 
     /// <summary>
