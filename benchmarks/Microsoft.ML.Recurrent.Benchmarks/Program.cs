@@ -20,7 +20,8 @@ if (TaskArguments.IsTaskCommandLine(args))
         return 2;
     }
     if (task.Task == "pos") return PosBenchmark.Run(task);
-    Console.Error.WriteLine($"error: --task {task.Task} is not implemented yet (only --task pos is).");
+    if (task.Task is "g2p" or "de-en") return Seq2SeqBenchmark.Run(task);
+    Console.Error.WriteLine($"error: --task {task.Task} is not implemented yet (only pos, g2p and de-en are).");
     return 2;
 }
 var a = BenchmarkArguments.Parse(args);

@@ -109,6 +109,39 @@ public sealed partial class SequenceTranslator
         return [.. outputs.Select(o => o.Select(_vocabulary.TargetToken).ToArray())];
     }
 
+    /// <summary>
+    /// Translates the sources of <paramref name="pairs"/> and scores the outputs against their targets: corpus BLEU,
+    /// the sequence error rate (outputs equal to no reference), the token error rate (edit distance to the closest
+    /// reference) and exact match. Pairs with the same source are one item whose targets are all references (a word's
+    /// alternative pronunciations, a sentence's several translations).
+    /// </summary>
+    /// <param name="pairs">The evaluation pairs (at least one).</param>
+    /// <param name="decoding">How outputs are generated (greedy when null).</param>
+    public TranslationMetrics Evaluate(IEnumerable<SequencePair> pairs, TranslationDecoding? decoding = null)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        var items = new List<(IReadOnlyList<string> Source, List<IReadOnlyList<string>> References)>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        int n = 0;
+        foreach (var pair in pairs)
+        {
+            if (pair is null) throw new ArgumentException($"Pair {n} is null.", nameof(pairs));
+            TranslationDataset.Check(pair.Source, n, "source", Options.MaxSourceLength, nameof(Options.MaxSourceLength), nameof(pairs));
+            TranslationDataset.Check(pair.Target, n, "target", int.MaxValue, "", nameof(pairs));
+            string key = string.Join('\u0001', pair.Source); // tokens hold no control characters a tokeniser emits
+            if (index.TryGetValue(key, out int i)) items[i].References.Add(pair.Target);
+            else
+            {
+                index[key] = items.Count;
+                items.Add((pair.Source, [pair.Target]));
+            }
+            n++;
+        }
+        if (items.Count == 0) throw new ArgumentException("There are no pairs to evaluate.", nameof(pairs));
+        var outputs = Translate(items.Select(i => i.Source), decoding);
+        return TranslationEvaluator.Evaluate(outputs, [.. items.Select(i => (IReadOnlyList<IReadOnlyList<string>>)i.References)]);
+    }
+
     internal static TranslatorShape Shape(SequenceTranslatorOptions o, TranslatorVocabulary vocabulary)
         => new(new StackShape(o.Cell, o.HiddenSize, o.Layers, o.Bidirectional), new StackShape(o.Cell, o.HiddenSize, o.Layers),
             vocabulary.SourceCount, vocabulary.TargetCount, o.SourceEmbeddingSize, o.TargetEmbeddingSize, o.Attention, o.InputFeeding,
