@@ -85,6 +85,8 @@ public static partial class SequenceCorpora
     /// character that is neither a word character nor white space. Word characters are letters, numbers (digits
     /// and also <c>²</c>, <c>½</c>) and <c>_</c>, white space is what Python's <c>str.isspace</c> calls so: the
     /// reference's <c>\w+(?:'\w+)?|[^\w\s]</c> under Python's Unicode rules, which differ from .NET's <c>\w</c>.
+    /// (Python's <c>lower()</c> differs from the invariant lower-casing only for <c>İ</c> and a word-final <c>Σ</c>;
+    /// the de-en data holds neither.)
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     public static string[] TokenizeWords(string text)
