@@ -249,13 +249,14 @@ internal sealed class TranslatorNetwork
         var dEmbedded = ws.TargetEmbedded.AsSpan(0, rows * e);
         var dTop = dec.TopGradient(steps);
         _decoder.BeginBackwardSteps(dec);
+        _combine.TransposeWeight();
         for (int t = steps - 1; t >= 0; t--)
         {
             var dPre = dFeed.Slice(t * batch * a, batch * a); // dLoss/df_t: from the output, and from step t + 1's fed input
             var f = feed.Slice(t * batch * a, batch * a);
             for (int i = 0; i < dPre.Length; i++) dPre[i] *= 1f - f[i] * f[i];
             var dCombined = ws.CombinedGradient.AsSpan(0, batch * (hd + m));
-            _combine.BackwardInput(dPre, dCombined, batch);
+            _combine.BackwardInputStep(dPre, dCombined, batch);
             var dh = dTop.Slice(t * batch * hd, batch * hd);
             var dContext = ws.ContextGradient.AsSpan(0, batch * m);
             for (int b = 0; b < batch; b++)

@@ -7,7 +7,8 @@ namespace Microsoft.ML.Recurrent.Translation;
 /// <summary>
 /// Generates outputs of a <see cref="TranslatorNetwork"/>: greedy decoding of a whole batch at once (one decoder step
 /// for every unfinished source together), and beam search or sampling of one source through the shared
-/// <see cref="Decoder{TState}"/>. Each instance owns its workspaces: use one per thread.
+/// <see cref="Decoder{TState}"/>. The start token is never output: its score is masked. Each instance owns its
+/// workspaces: use one per thread.
 /// </summary>
 internal sealed class TranslatorSearch : IDecoderStep<TranslatorSearch.State>
 {
@@ -48,8 +49,10 @@ internal sealed class TranslatorSearch : IDecoderStep<TranslatorSearch.State>
             for (int b = 0; b < batch; b++)
             {
                 if (done[b]) continue;
-                int next = System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(ws.Logits.AsSpan(b * v, v));
-                if (next == TranslatorVocabulary.End || next == TranslatorVocabulary.Start) { done[b] = true; left--; continue; }
+                var logits = ws.Logits.AsSpan(b * v, v);
+                logits[TranslatorVocabulary.Start] = float.NegativeInfinity;
+                int next = System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(logits);
+                if (next == TranslatorVocabulary.End) { done[b] = true; left--; continue; }
                 outputs[b].Add(next);
                 tokens[b] = next;
                 if (outputs[b].Count >= maxLengths[b]) { done[b] = true; left--; }
@@ -87,7 +90,11 @@ internal sealed class TranslatorSearch : IDecoderStep<TranslatorSearch.State>
         source.Feed.CopyTo(destination.Feed, 0);
     }
 
-    public void Feed(State state, int token) => _network.Step(_single!, state.Layers, state.Feed, token);
+    public void Feed(State state, int token)
+    {
+        _network.Step(_single!, state.Layers, state.Feed, token);
+        _single!.Logits[TranslatorVocabulary.Start] = float.NegativeInfinity;
+    }
 
     private static int RoundUp(int n) => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(n, 1));
 }

@@ -9,6 +9,7 @@ internal sealed class Dense(ParameterStore store, string name, int inputs, int o
     public Parameter Bias { get; } = store.Declare(name + ".b", 1, outputs, isBias: true);
     public int Inputs { get; } = inputs;
     public int Outputs { get; } = outputs;
+    private float[]? _transposed;
 
     // x [N, In] -> y [N, Out]
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int rows)
@@ -27,6 +28,20 @@ internal sealed class Dense(ParameterStore store, string name, int inputs, int o
     // dy [N, Out] -> dx = dy·Wᵀ [N, In]: a step-by-step caller needs each step's dx at once and its weights' share later
     public void BackwardInput(ReadOnlySpan<float> dy, Span<float> dx, int rows)
         => Gemm.MatMulTransB(dy, Weight.Value, dx, rows, Outputs, Inputs, accumulate: false);
+
+    /// <summary>
+    /// Transposes W once before a stepped backward, so that each step's <see cref="BackwardInputStep"/> is a plain
+    /// product: a dy·Wᵀ product of a few rows would otherwise pack all of W at every step.
+    /// </summary>
+    public void TransposeWeight()
+    {
+        _transposed ??= new float[Inputs * Outputs];
+        MatrixTranspose.Transpose(Weight.Value, _transposed, Inputs, Outputs);
+    }
+
+    // dy [N, Out] -> dx = dy·Wᵀ [N, In], through the Wᵀ of the last TransposeWeight
+    public void BackwardInputStep(ReadOnlySpan<float> dy, Span<float> dx, int rows)
+        => Gemm.MatMul(dy, _transposed ?? throw new InvalidOperationException("TransposeWeight has not run."), dx, rows, Outputs, Inputs, accumulate: false);
 
     // x [N, In], dy [N, Out] -> dW += xᵀ·dy, db += Σ dy
     public void BackwardWeights(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int rows)

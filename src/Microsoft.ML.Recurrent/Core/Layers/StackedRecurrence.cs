@@ -234,7 +234,11 @@ internal sealed class StackedRecurrence
     /// <summary>Prepares every recurrence for <see cref="BackwardStep"/> after a stepped forward.</summary>
     public void BeginBackwardSteps(StackWorkspace ws)
     {
-        for (int i = 0; i < _recurrences.Length; i++) _recurrences[i].BeginBackward(ws.Caches[i]);
+        for (int i = 0; i < _recurrences.Length; i++)
+        {
+            _recurrences[i].BeginBackward(ws.Caches[i]);
+            _projections[i]!.TransposeWeight();
+        }
     }
 
     // step t of ws.TopGradient [B, H] -> step t of ws.InputGradient [B, In]
@@ -249,7 +253,7 @@ internal sealed class StackedRecurrence
             var rec = _recurrences[l];
             var dxg = ws.Xg[l].AsSpan(t * batch * rec.GateWidth, batch * rec.GateWidth);
             rec.BackwardStep(ws.Caches[l], dA, dxg, t);
-            _projections[l]!.BackwardInput(dxg, l > 0 ? next : ws.InputGradient.AsSpan(t * batch * InputWidth, batch * InputWidth), batch);
+            _projections[l]!.BackwardInputStep(dxg, l > 0 ? next : ws.InputGradient.AsSpan(t * batch * InputWidth, batch * InputWidth), batch);
             var done = dA;
             dA = next;
             next = done;
