@@ -5,13 +5,14 @@ namespace Microsoft.ML.Recurrent.Translation;
 /// <summary>
 /// Lays rows of a <see cref="TranslationDataset"/> out as one time-major batch — sources padded with id 0, decoder
 /// inputs (start, then the target), targets (the target, then end; <see cref="Padding"/> past it) — and runs the
-/// network's forward pass on it, in a workspace per batch size allocated on first use.
+/// network's forward pass on it. Workspaces are per batch size, and a large target vocabulary makes them large: it
+/// keeps the one of the largest batch (most batches are full) and the last other one (a window's remainder).
 /// </summary>
 internal sealed class TranslatorBatcher(TranslatorNetwork network, TranslationDataset data)
 {
     public const int Padding = -1;
 
-    private readonly Dictionary<int, TranslatorWorkspace> _workspaces = [];
+    private TranslatorWorkspace? _full, _other;
     private readonly int _maxSource = data.Sources.Select(s => s.Length).DefaultIfEmpty(1).Max();
     private readonly int _maxTarget = data.Targets.Select(t => t.Length + 1).DefaultIfEmpty(1).Max();
     private int[] _source = [], _inputs = [], _targets = [], _lengths = [];
@@ -35,8 +36,13 @@ internal sealed class TranslatorBatcher(TranslatorNetwork network, TranslationDa
     public TranslatorWorkspace Forward(ReadOnlySpan<int> rows, DropoutSeed? dropout)
     {
         int batch = rows.Length, sourceSteps = 0, targetSteps = 0;
-        if (!_workspaces.TryGetValue(batch, out var ws))
-            _workspaces[batch] = ws = Network.CreateWorkspace(_maxSource, _maxTarget, batch);
+        var ws = _full?.Batch == batch ? _full : _other?.Batch == batch ? _other : null;
+        if (ws == null)
+        {
+            ws = Network.CreateWorkspace(_maxSource, _maxTarget, batch);
+            if (_full == null || batch > _full.Batch) (_full, _other) = (ws, _full);
+            else _other = ws;
+        }
         if (_lengths.Length < batch)
         {
             _lengths = new int[batch];

@@ -97,7 +97,7 @@ internal sealed class Attention
                 }
                 else w[s] = TensorPrimitives.Dot(key, query.Slice(b * QueryWidth, QueryWidth));
             }
-            TensorPrimitives.SoftMax(w[..length], w[..length]);
+            SoftmaxCrossEntropy.Softmax(w[..length], w[..length], 1f); // shifted by the max: large scores must not overflow
             w[length..].Clear();
             var c = context.Slice(b * m, m);
             c.Clear();
