@@ -106,8 +106,21 @@ internal sealed class Decoder<TState>
         TensorPrimitives.Subtract(logits, shift, result);
     }
 
-    private static IEnumerable<int> TopIndices(float[] values, int count)
-        => Enumerable.Range(0, values.Length).OrderByDescending(i => values[i]).ThenBy(i => i).Take(count);
+    // The indices of the `count` largest values, largest first (the lower index first on ties): one pass keeping a
+    // sorted list of the best so far, O(V·count) rather than sorting a large vocabulary at every step of every hypothesis.
+    private static List<int> TopIndices(float[] values, int count)
+    {
+        var best = new List<int>(count + 1);
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (best.Count == count && !(values[i] > values[best[^1]])) continue;
+            int at = best.Count;
+            while (at > 0 && values[i] > values[best[at - 1]]) at--;
+            best.Insert(at, i);
+            if (best.Count > count) best.RemoveAt(count);
+        }
+        return best;
+    }
 
     private sealed record Hypothesis(List<int> Tokens, double Score, TState State);
 }
