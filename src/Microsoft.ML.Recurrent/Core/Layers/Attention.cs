@@ -97,6 +97,8 @@ internal sealed class Attention
                 }
                 else w[s] = TensorPrimitives.Dot(key, query.Slice(b * QueryWidth, QueryWidth));
             }
+            // TensorPrimitives.SoftMax does not subtract the maximum first: exp overflows to ∞ (and the weights to NaN) for a score above ~88.
+            TensorPrimitives.Subtract(w[..length], TensorPrimitives.Max(w[..length]), w[..length]);
             TensorPrimitives.SoftMax(w[..length], w[..length]);
             w[length..].Clear();
             var c = context.Slice(b * m, m);
