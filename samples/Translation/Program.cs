@@ -27,6 +27,7 @@ root.SetAction(result =>
     try
     {
         if (result.GetValue(minutes) is not (> 0 and < 1e6)) throw new ArgumentException("--minutes must be a positive number.");
+        if (result.GetValue(beam) < 1) throw new ArgumentException("--beam must be at least 1."); // before training, not after it
         string taskName = result.GetValue(task)!;
         var settings = new Settings(taskName, result.GetValue(dataDirectory)!, result.GetValue(data), result.GetValue(model) ?? $"models/translator-{taskName}.s2s",
             TimeSpan.FromMinutes(result.GetValue(minutes)), result.GetValue(beam), result.GetValue(checkpoint), result.GetValue(seed), result.GetValue(predictOnly));
