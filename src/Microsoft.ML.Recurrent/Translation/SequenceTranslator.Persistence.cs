@@ -6,7 +6,7 @@ namespace Microsoft.ML.Recurrent;
 /// <summary>Saving and loading a translator in the project's checked model container (<see cref="ModelFile"/>).</summary>
 public sealed partial class SequenceTranslator
 {
-    private static readonly ModelKind Kind = new("MLRNNS2S", "sequence translator", Version: 1);
+    private static readonly ModelKind Kind = new("MLRNNS2S", "sequence translator", Version: 2); // 2: the sectioned payload ModelWriter writes (1 reads as unsectioned)
 
     /// <summary>
     /// Writes the network and its vocabularies to <paramref name="path"/> (atomically: an existing file stays as it was
