@@ -22,8 +22,9 @@ public sealed partial class SequenceTranslator
 
     /// <summary>
     /// Writes the translator's greedy decoder as an ONNX model (opset 17 with ai.onnx.ml, one ONNX <c>Loop</c>) to
-    /// <paramref name="stream"/>. Input <c>translation_source</c>: string [1, S], the S ≥ 1 source tokens (tokens never
-    /// seen in training read as the unknown token, as in <see cref="Translate(IReadOnlyList{string}, TranslationDecoding?)"/>).
+    /// <paramref name="stream"/>. Input <c>translation_source</c>: string [1, S], the source tokens (tokens never seen in
+    /// training read as the unknown token, as in <see cref="Translate(IReadOnlyList{string}, TranslationDecoding?)"/>; an
+    /// empty source, which <c>Translate</c> refuses, gives an empty output).
     /// Outputs <c>translation_tokens</c>: string [1, n] and <c>translation_ids</c>: int64 [1, n], the tokens
     /// <see cref="Translate(IReadOnlyList{string}, TranslationDecoding?)"/> outputs with greedy decoding, and their target ids.
     /// </summary>

@@ -10,7 +10,7 @@ namespace Microsoft.ML.Recurrent;
 /// <remarks>
 /// The source column is a vector of text (e.g. from <c>TokenizeIntoWords</c>) or a vector of keys with text key values
 /// (e.g. from <c>TokenizeIntoCharactersAsKeys</c>), read as those values; source tokens never seen in training read as
-/// the unknown token. Every row needs at least one source token. The translator runs as its greedy ONNX graph
+/// the unknown token; a row with no source token gets an empty output. The translator runs as its greedy ONNX graph
 /// (<see cref="SequenceTranslator.ExportToOnnx(Stream, TranslationDecoding?)"/>, an ONNX <c>Loop</c>) inside ML.NET's own
 /// OnnxTransformer, in <see cref="Transform"/>, in prediction engines and in what <c>mlContext.Model.Save</c> writes
 /// (loaded back with plain <c>mlContext.Model.Load</c>, no registration): one engine, so the outputs before saving,

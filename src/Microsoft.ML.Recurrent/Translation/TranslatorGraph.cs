@@ -5,7 +5,8 @@ namespace Microsoft.ML.Recurrent.Translation;
 
 /// <summary>
 /// The greedy translation graph of a <see cref="TranslatorNetwork"/>: source tokens <see cref="Input"/> string [1, S]
-/// (unknown tokens read as id 0, as <see cref="TranslatorVocabulary.SourceId"/> reads them; S ≥ 1) → the output's ids
+/// (unknown tokens read as id 0, as <see cref="TranslatorVocabulary.SourceId"/> reads them; an empty source gives an
+/// empty output) → the output's ids
 /// <see cref="Ids"/> int64 [1, n] and tokens <see cref="Tokens"/> string [1, n], without the end token. It runs the
 /// encoder stack as native ONNX RNN/LSTM/GRU nodes, the bridge, the attention keys (once per source), then a
 /// <see cref="DecodeLoop"/> whose body is one decoder step exactly as <see cref="TranslatorNetwork"/> computes it:
@@ -31,8 +32,14 @@ internal static class TranslatorGraph
              AttributeProto.Of("values_int64s", [.. Enumerable.Range(1, vocabulary.Source.Length).Select(i => (long)i)]),
              AttributeProto.Of("default_int64", (long)TranslatorVocabulary.Unknown)], ModelProto.MlDomain));
 
+        // ONNX Runtime's recurrent nodes aborted the test process on an empty sequence: an empty source is encoded as one unknown
+        // token, and its output is dropped below
+        string steps = g.Add("Shape", [ids]);
+        string encoded = g.Add("Slice", [g.Add("Concat", [ids, g.Int64s(TranslatorVocabulary.Unknown)], AttributeProto.Of("axis", 0L)), g.Int64s(0),
+            g.Add("Max", [steps, g.Int64s(1)])]);
+
         // source [S] -> embedding [S, 1, E] -> encoder outputs [S, 1, M] = the memory [S, M]; final states per layer [D, 1, H]
-        string embedded = g.Add("Add", [g.Add("Gather", [network.SourceEmbedding.Weight.Name, ids], AttributeProto.Of("axis", 0L)), network.SourceEmbedding.Bias.Name]);
+        string embedded = g.Add("Add", [g.Add("Gather", [network.SourceEmbedding.Weight.Name, encoded], AttributeProto.Of("axis", 0L)), network.SourceEmbedding.Bias.Name]);
         var (outputs, finalH, finalC) = new RecurrentStack(shape.Encoder, prefix: EncoderPrefix).Layers(g, g.Unsqueeze(embedded, 1));
         string memory = g.Squeeze(outputs, 1);
         var keys = Keys(g, network, memory);
@@ -77,23 +84,24 @@ internal static class TranslatorGraph
         LoopState[] carriedStates = [.. primedStates.Select((s, i) => new LoopState(s, states[i].Dims))];
 
         // the most tokens of a source of S: ceil(ratio·S) + slack, in double as TranslationDecoding.MaxLength computes it
-        string length = g.Cast(g.Squeeze(g.Add("Shape", [ids]), 0), ElementType.Double);
+        string length = g.Cast(g.Squeeze(steps, 0), ElementType.Double);
         string ratio = g.Initializer(TensorProto.Doubles("max_length_ratio", [], [decoding.MaxLengthRatio]));
         string trips = g.Add("Add", [g.Cast(g.Add("Ceil", [g.Add("Mul", [length, ratio])]), ElementType.Int64), g.Int64(decoding.MaxLengthSlack)]);
         long[] stops = [TranslatorVocabulary.End, TranslatorVocabulary.Start];
         string picked = DecodeLoop.Emit(g, "translation_step", step, primed, carriedStates, shape.TargetVocabulary,
             new GenerationSettings(decoding.MaxLength(int.MaxValue / 4), 0f, 0), tripCount: trips, stopTokens: stops);
 
-        // the Loop's last id is a stop token unless the length limit ended it: drop it then
+        // the Loop's last id is a stop token unless the length limit ended it: drop it then; an empty source keeps no id at all
         string stopped = g.Add("ReduceSum", [g.Cast(g.Add("Equal", [g.Add("Gather", [picked, g.Int64s(-1)], AttributeProto.Of("axis", 0L)), g.Int64s(stops)]), ElementType.Int64)],
             AttributeProto.Of("keepdims", 1L));
-        string output = g.Add("Slice", [picked, g.Int64s(0), g.Add("Sub", [g.Add("Shape", [picked]), stopped]), g.Int64s(0)]);
+        string kept = g.Add("Mul", [g.Add("Sub", [g.Add("Shape", [picked]), stopped]), g.Add("Min", [steps, g.Int64s(1)])]);
+        string output = g.Add("Slice", [picked, g.Int64s(0), kept, g.Int64s(0)]);
         g.AddNamed("Unsqueeze", [output, g.Int64s(0)], Ids); // [1, n]: a leading 1 makes ML.NET type it as a variable-length vector
         string[] symbols = [.. Enumerable.Range(0, shape.TargetVocabulary).Select(i => i is TranslatorVocabulary.Start or TranslatorVocabulary.End ? "" : vocabulary.TargetToken(i))];
         g.AddNamed("Gather", [g.Initializer(TensorProto.Texts("target_tokens", symbols)), Ids], Tokens, AttributeProto.Of("axis", 0L));
         g.Graph.Outputs.Add(new ValueInfoProto(Ids, ElementType.Int64, [1, "output_steps"]));
         g.Graph.Outputs.Add(new ValueInfoProto(Tokens, ElementType.String, [1, "output_steps"]));
-        g.Graph.DocString = $"{Input}: string [1, S], S ≥ 1 source tokens (unknown ones read as '{TranslatorVocabulary.UnknownSymbol}'). " +
+        g.Graph.DocString = $"{Input}: string [1, S], the source tokens (unknown ones read as '{TranslatorVocabulary.UnknownSymbol}'; none gives an empty output). " +
             $"{Ids}: int64 [1, n], {Tokens}: string [1, n], the greedy output without its end token, at most ceil({decoding.MaxLengthRatio.ToString(CultureInfo.InvariantCulture)}·S) + {decoding.MaxLengthSlack} tokens.";
 
         var inv = CultureInfo.InvariantCulture;

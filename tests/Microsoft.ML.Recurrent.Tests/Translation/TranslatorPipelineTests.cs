@@ -43,6 +43,8 @@ public class TranslatorPipelineTests
 
         var test = ml.Data.LoadFromEnumerable(Rows(40, 5, " ").Append(new PairRow { Source = "a z b" })); // "z" never seen: the unknown token
         var written = Outputs(ml, model.Transform(test));
+        var empty = ml.Data.LoadFromEnumerable(new[] { new PairRow { Source = "a b" }, new PairRow { Source = " " } });
+        Assert.Equal("", Outputs(ml, model.Transform(empty))[1]); // documented: a row with no source token gets an empty output
         var translator = model.LastTransformer.Translator;
         var sources = ml.Data.CreateEnumerable<PairRow>(test, reuseRowObject: false).Select(r => r.Source.Split(' ')).ToList();
         Assert.Equal(translator.Translate(sources).Select(t => string.Join(' ', t)), written);
