@@ -54,7 +54,9 @@ public class TranslatorPipelineTests
         using var dir = new TestData.TempDirectory();
         string zip = dir.File("translator.zip");
         ml.Model.Save(model, test.Schema, zip);
-        Assert.Equal(written, Outputs(ml, new MLContext(seed: 2).Model.Load(zip, out _).Transform(test)));
+        var loaded = new MLContext(seed: 2).Model.Load(zip, out _);
+        Assert.Equal(written, Outputs(ml, loaded.Transform(test)));
+        Assert.Equal(TextDataViewType.Instance, loaded.GetOutputSchema(test.Schema)["Output"].Type);
 
         string helper = typeof(TranslatorPipelineTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LoadCheckDll").Value!;
         string[] texts = [.. ml.Data.CreateEnumerable<PairRow>(test, reuseRowObject: false).Take(12).Select(r => r.Source)];
