@@ -81,6 +81,22 @@ public class TranslatorPipelineTests
     }
 
     [Fact]
+    public void Without_a_seed_of_its_own_it_takes_the_MLContexts()
+    {
+        float[] Weights(int contextSeed)
+        {
+            var ml = new MLContext(seed: contextSeed);
+            var data = ml.Data.LoadFromEnumerable(Rows(100, 1, " "));
+            var tokens = ml.Transforms.Text.TokenizeIntoWords("SourceTokens", "Source").Append(ml.Transforms.Text.TokenizeIntoWords("TargetTokens", "Target")).Fit(data).Transform(data);
+            var options = SequenceTranslatorTests.Small(iterations: 2);
+            options.Seed = null;
+            return [.. ml.Transforms.Text.TrainTranslator("Output", "SourceTokens", "TargetTokens", options).Fit(tokens).Translator.Network.Parameters.Values];
+        }
+        Assert.Equal(Weights(5), Weights(5));
+        Assert.NotEqual(Weights(5), Weights(6));
+    }
+
+    [Fact]
     public void Missing_and_mistyped_columns_and_empty_rows_are_refused()
     {
         var ml = new MLContext(seed: 1);
