@@ -156,7 +156,7 @@ public sealed class OutputSchemaTests(TinyLanguageModelFixture languageModel) : 
         => Assert.Equal(Describe(declared), Describe(ShapeOf(produced)));
 
     // ML.NET keeps SchemaShape.Create internal; it is how its own chains turn a schema into a shape.
-    private static SchemaShape ShapeOf(DataViewSchema schema)
+    internal static SchemaShape ShapeOf(DataViewSchema schema)
         => (SchemaShape)typeof(SchemaShape).GetMethod("Create", BindingFlags.Static | BindingFlags.NonPublic, [typeof(DataViewSchema)])!.Invoke(null, [schema])!;
 
     private static string[] Describe(SchemaShape shape)
