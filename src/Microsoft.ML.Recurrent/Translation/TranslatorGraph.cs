@@ -12,7 +12,7 @@ namespace Microsoft.ML.Recurrent.Translation;
 /// <see cref="DecodeLoop"/> whose body is one decoder step exactly as <see cref="TranslatorNetwork"/> computes it:
 /// target embedding, input feeding, the decoder stack from its carried states, attention (dot, general or additive),
 /// tanh of the combined [h | context], the output scores and their first maximum. Like <see cref="TranslatorSearch.Greedy"/>
-/// it stops at the end token (or at start, which it treats as end) or after <see cref="TranslationDecoding.MaxLength"/>
+/// it never outputs the start token (its score is masked), and stops at the end token or after <see cref="TranslationDecoding.MaxLength"/>
 /// tokens, computed in the graph from S. One source per run: beam search and sampling are not in the graph.
 /// </summary>
 internal static class TranslatorGraph
@@ -64,6 +64,9 @@ internal static class TranslatorGraph
 
         var decoder = new RecurrentStack(shape.Decoder, prefix: DecoderPrefix);
         string? tiedOutput = shape.TieEmbeddings ? g.Add("Transpose", [network.TargetEmbedding.Weight.Name]) : null; // Eᵀ [E, V], once
+        var mask = new float[shape.TargetVocabulary];
+        mask[TranslatorVocabulary.Start] = float.NegativeInfinity; // the start token is never output, as in TranslatorSearch
+        string startMask = g.Initializer(TensorProto.Floats("start_mask", [1, shape.TargetVocabulary], mask));
         int layers = shape.Decoder.Layers, cells = lstm ? layers : 0;
         StateStep step = (b, token, carried) =>
         {
@@ -78,7 +81,7 @@ internal static class TranslatorGraph
             string logits = tiedOutput is null
                 ? b.Add("Add", [b.Add("MatMul", [feed, network.Output!.Weight.Name]), network.Output.Bias.Name])
                 : b.Add("Add", [b.Add("MatMul", [feed, tiedOutput]), network.TiedBias!.Name]);
-            return (logits, shape.InputFeeding ? [.. h, .. c, feed] : [.. h, .. c]);
+            return (b.Add("Add", [logits, startMask]), shape.InputFeeding ? [.. h, .. c, feed] : [.. h, .. c]);
         };
         var (primed, primedStates) = step(g, g.Initializer(TensorProto.Int64s("start_token", [1], [TranslatorVocabulary.Start])), [.. states.Select(s => s.Initial)]);
         LoopState[] carriedStates = [.. primedStates.Select((s, i) => new LoopState(s, states[i].Dims))];
@@ -87,7 +90,7 @@ internal static class TranslatorGraph
         string length = g.Cast(g.Squeeze(steps, 0), ElementType.Double);
         string ratio = g.Initializer(TensorProto.Doubles("max_length_ratio", [], [decoding.MaxLengthRatio]));
         string trips = g.Add("Add", [g.Cast(g.Add("Ceil", [g.Add("Mul", [length, ratio])]), ElementType.Int64), g.Int64(decoding.MaxLengthSlack)]);
-        long[] stops = [TranslatorVocabulary.End, TranslatorVocabulary.Start];
+        long[] stops = [TranslatorVocabulary.End];
         string picked = DecodeLoop.Emit(g, "translation_step", step, primed, carriedStates, shape.TargetVocabulary,
             new GenerationSettings(decoding.MaxLength(int.MaxValue / 4), 0f, 0), tripCount: trips, stopTokens: stops);
 
