@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.ML.Recurrent.Numerics;
+using Microsoft.ML.Recurrent.Translation;
 using Translation;
 
 namespace Microsoft.ML.Recurrent.Benchmarks;
@@ -9,8 +12,9 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// <c>--task g2p</c> (CMUdict grapheme-to-phoneme) and <c>--task de-en</c> (short German–English sentences): split and
 /// tokenised as the reference tasks_torch.py does. Trains our translator on every (source, reference) pair for
 /// <c>--budget</c> seconds, keeps the best on the validation split, decodes the test split greedily and prints the
-/// reference's RESULT line (<c>wer= per=</c> for g2p, <c>bleu=</c> for de-en), then a DECODING line with words per
-/// second of greedy and beam-5 decoding.
+/// reference's RESULT line (<c>wer= per=</c> for g2p, <c>bleu=</c> for de-en), then a DECODING line: sources per second
+/// of our greedy decoding (batched and one by one), of beam 5, and of ONNX Runtime running our exported greedy graph,
+/// and whether ONNX Runtime's outputs equal ours.
 /// </summary>
 internal static class Seq2SeqBenchmark
 {
@@ -52,7 +56,10 @@ internal static class Seq2SeqBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT task={args.Task} {fields} n_test={test.Count} epochs={(int)epochs} train_items/s={epochs * trainTokens / seconds:F1} " +
             $"peak_rss_mb={PeakRss.Megabytes():F0} threads={args.Threads} budget={args.Budget:G}"));
-        Console.WriteLine(DecodingSpeed(translator, test, greedySeconds));
+        Console.WriteLine(DecodingSpeed(translator, test, outputs, greedySeconds, args.Threads));
+        var beam = translator.Evaluate(Pairs(test), new TranslationDecoding { BeamSize = 5 });
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"BEAM5 wer={beam.SequenceErrorRate:F5} per={beam.TokenErrorRate:F5} bleu={beam.Bleu:F5}"));
         return 0;
     }
 
@@ -66,13 +73,31 @@ internal static class Seq2SeqBenchmark
     private static List<SequencePair> Pairs(IEnumerable<ReferenceSet> items)
         => [.. items.SelectMany(i => i.References.Select(r => new SequencePair(i.Source, r)))];
 
-    // Sources per second of batched greedy decoding (the test split above) and of beam 5 on its first 500 sources.
-    private static string DecodingSpeed(SequenceTranslator translator, List<ReferenceSet> test, double greedySeconds)
+    // Sources per second of batched greedy decoding (the test split above), and on the first 500 test sources one by one,
+    // with beam 5, and through ONNX Runtime (one source per run, as the ML.NET transformer runs it).
+    private static string DecodingSpeed(SequenceTranslator translator, List<ReferenceSet> test, IReadOnlyList<string[]> greedy, double greedySeconds, int threads)
     {
         var some = test.Take(500).Select(t => (IReadOnlyList<string>)t.Source).ToList();
         var clock = Stopwatch.StartNew();
+        foreach (var source in some) translator.Translate(source);
+        double single = some.Count / clock.Elapsed.TotalSeconds;
+        clock.Restart();
         translator.Translate(some, new TranslationDecoding { BeamSize = 5 });
         double beam = some.Count / clock.Elapsed.TotalSeconds;
-        return string.Create(CultureInfo.InvariantCulture, $"DECODING greedy_batched={test.Count / greedySeconds:F0} beam5={beam:F0} sources/s");
+        using var stream = new MemoryStream();
+        translator.ExportToOnnx(stream);
+        using var options = new SessionOptions { IntraOpNumThreads = threads };
+        using var session = new InferenceSession(stream.ToArray(), options);
+        int same = 0;
+        clock.Restart();
+        for (int i = 0; i < some.Count; i++)
+        {
+            var input = new DenseTensor<string>(some[i].ToArray(), [1, some[i].Count]);
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor(TranslatorGraph.Input, input)], [TranslatorGraph.Tokens]);
+            if (results[0].AsEnumerable<string>().SequenceEqual(greedy[i])) same++;
+        }
+        double onnx = some.Count / clock.Elapsed.TotalSeconds;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"DECODING greedy_batched={test.Count / greedySeconds:F0} greedy_one_by_one={single:F0} beam5={beam:F0} onnxruntime_greedy={onnx:F0} sources/s onnx_same={same}/{some.Count}");
     }
 }
