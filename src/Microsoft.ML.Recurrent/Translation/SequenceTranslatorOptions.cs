@@ -6,8 +6,9 @@ namespace Microsoft.ML.Recurrent;
 /// Architecture and training settings of a sequence-to-sequence translator (an encoder–decoder with attention). The
 /// defaults — 64-wide embeddings, a bidirectional LSTM encoder of 256 units per direction, an LSTM decoder of 256
 /// units started from the encoder's final states, Luong's general attention with input feeding, Adam 0.002 with
-/// global-norm clipping at 5, batches of 64 pairs of similar length, validation at the end of every epoch on 5% of
-/// the training pairs (or the pairs given), keeping the best epoch — are tuned on grapheme-to-phoneme conversion of
+/// global-norm clipping at 5, the learning rate halved after every epoch whose validation loss is no better, batches of
+/// 64 pairs of similar length, validation at the end of every epoch on 5% of the training pairs (or the pairs given),
+/// keeping the best epoch — are tuned on grapheme-to-phoneme conversion of
 /// CMUdict; see the README for the measured figures. <see cref="RecurrentTrainerOptions.HiddenSize"/> and
 /// <see cref="RecurrentTrainerOptions.Layers"/> size the encoder (per direction) and the decoder alike;
 /// <see cref="RecurrentTrainerOptions.Dropout"/> applies between layers and to each stack's top outputs.
@@ -26,6 +27,7 @@ public class SequenceTranslatorOptions : RecurrentTrainerOptions
         MaxEpochs = 30;
         ValidationFraction = 0.05;
         Patience = 3;
+        LearningRateDecayOnPlateau = 0.5f;
     }
 
     /// <summary>Width of the source token embedding.</summary>

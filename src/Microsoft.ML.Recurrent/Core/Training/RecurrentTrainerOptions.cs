@@ -50,6 +50,11 @@ public abstract class RecurrentTrainerOptions
     /// <summary>Return the parameters with the best validation loss seen rather than the last ones (needs validation data).</summary>
     public bool KeepBest { get; set; } = true;
     /// <summary>
+    /// Multiplies the learning rate after every evaluation whose validation loss is no better than the best so far, in
+    /// (0, 1] (1 = never; needs validation data): big steps while the model improves, smaller ones once it stalls.
+    /// </summary>
+    public float LearningRateDecayOnPlateau { get; set; } = 1f;
+    /// <summary>
     /// Checkpoint file written (atomically) at every evaluation; when it exists at the start of training and
     /// belongs to the same data and options, training resumes from it exactly where it stopped. Null = no checkpoints.
     /// </summary>
@@ -100,7 +105,7 @@ public abstract class RecurrentTrainerOptions
         (nameof(Cell), Cell), (nameof(HiddenSize), HiddenSize), (nameof(Layers), Layers), (nameof(Dropout), Dropout),
         (nameof(BatchSize), BatchSize), (nameof(Optimizer), Optimizer), (nameof(LearningRate), LearningRate),
         (nameof(GradientClip), GradientClip), (nameof(MaxGradientNorm), MaxGradientNorm),
-        (nameof(ValidationFraction), ValidationFraction), (nameof(Seed), EffectiveSeed),
+        (nameof(ValidationFraction), ValidationFraction), (nameof(LearningRateDecayOnPlateau), LearningRateDecayOnPlateau), (nameof(Seed), EffectiveSeed),
     }.Select(p => FormattableString.Invariant($"{p.Name}={p.Value}")));
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first shared option that is out of range.</summary>
@@ -122,6 +127,7 @@ public abstract class RecurrentTrainerOptions
         Require(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "must be in [0, 1)");
         Require(EvaluateEvery is null or >= 1, nameof(EvaluateEvery), EvaluateEvery, "must be at least 1 (null = every epoch)");
         Require(Patience is null or >= 1, nameof(Patience), Patience, "must be at least 1 (null = no early stopping)");
+        Require(LearningRateDecayOnPlateau is > 0f and <= 1f, nameof(LearningRateDecayOnPlateau), LearningRateDecayOnPlateau, "must be in (0, 1] (1 = no decay)");
         Require(CheckpointPath is null || !string.IsNullOrWhiteSpace(CheckpointPath), nameof(CheckpointPath), CheckpointPath, "must be null or a file path");
         Require(NumberOfThreads is null or >= 1, nameof(NumberOfThreads), NumberOfThreads, "must be at least 1 (null = all cores)");
     }

@@ -180,9 +180,10 @@ internal sealed partial class TrainingLoop
                 _task.Parameters.Values.CopyTo(_bestParameters, 0);
                 _sinceBest = 0;
             }
-            else if (_options.Patience is int patience && ++_sinceBest >= patience)
+            else
             {
-                _stoppedEarly = true;
+                _learningRate *= _options.LearningRateDecayOnPlateau;
+                if (_options.Patience is int patience && ++_sinceBest >= patience) _stoppedEarly = true;
             }
         }
         if (_options.CheckpointPath != null)

@@ -92,6 +92,16 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void ThePlateauDecayHalvesTheLearningRateAfterEveryEvaluationWithoutImprovement()
+    {
+        // SGD 0.25 from w = 0 on (w − 1)²: w = 0.5, 0.75, 0.875 at 0.25; the 3rd and 4th evaluations do not improve,
+        // so the 4th step is taken at 0.125 (w = 0.90625) and the 5th at 0.0625 (w = 0.91796875).
+        var task = new ScriptedTask(1, 3.0, 2.0, 2.5, 2.6, 2.7);
+        new TrainingLoop(task, new Options { MaxIterations = 5, EvaluateEvery = 1, KeepBest = false, LearningRateDecayOnPlateau = 0.5f }).Run(null, null, default);
+        Assert.Equal([0.5f, 0.75f, 0.875f, 0.90625f, 0.91796875f], task.ValuesAtEvaluations);
+    }
+
+    [Fact]
     public void WithoutKeepBestTheLastParametersStay()
     {
         var task = new ScriptedTask(1, 3.0, 2.0, 2.5);
