@@ -41,19 +41,7 @@ internal sealed class SequenceTaggerTrainer : ITrainingTask, IDisposable
         _seed = o.EffectiveSeed;
         _random = new RandomSource(_seed);
         network.Initialize(_random);
-        var order = Enumerable.Range(0, data.Count).ToArray();
-        if (validation == null)
-        {
-            Shuffling.Shuffle(order.AsSpan(), _random);
-            int validationCount = (int)(data.Count * o.ValidationFraction);
-            _validation = order[..validationCount];
-            _training = order[validationCount..];
-        }
-        else
-        {
-            _validation = [.. Enumerable.Range(0, validation.Count)];
-            _training = order;
-        }
+        (_training, _validation) = ValidationSplit.Of(data.Count, validation?.Count, o.ValidationFraction, _random);
         _batcher = new TaggerBatcher(network, data);
         _validationBatcher = validation != null ? new TaggerBatcher(network, validation) : null;
         int shards = Math.Clamp(KernelSettings.Threads, 1, o.BatchSize);

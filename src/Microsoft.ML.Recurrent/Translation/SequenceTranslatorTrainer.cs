@@ -40,19 +40,7 @@ internal sealed class SequenceTranslatorTrainer : ITrainingTask, IDisposable
         _seed = o.EffectiveSeed;
         _random = new RandomSource(_seed);
         network.Initialize(_random);
-        var order = Enumerable.Range(0, data.Count).ToArray();
-        if (validation == null)
-        {
-            Shuffling.Shuffle(order.AsSpan(), _random);
-            int validationCount = (int)(data.Count * o.ValidationFraction);
-            _validation = order[..validationCount];
-            _training = order[validationCount..];
-        }
-        else
-        {
-            _validation = [.. Enumerable.Range(0, validation.Count)];
-            _training = order;
-        }
+        (_training, _validation) = ValidationSplit.Of(data.Count, validation?.Count, o.ValidationFraction, _random);
         if (_training.Length == 0) throw new ArgumentException("No training pairs are left after holding out the validation fraction.", nameof(data));
         _batcher = new TranslatorBatcher(network, data);
         _validationBatcher = validation != null ? new TranslatorBatcher(network, validation) : null;
