@@ -43,17 +43,7 @@ internal sealed class SequenceClassifierNetwork
     internal NgramBag? Ngrams => _ngrams;
 
     /// <summary>Glorot-uniform weights, N(0, 0.1²) embeddings, zero biases.</summary>
-    public void Initialize(RandomSource random)
-    {
-        foreach (var p in Parameters.Parameters)
-        {
-            var v = p.Value;
-            float limit = MathF.Sqrt(6f / (p.Rows + p.Cols));
-            bool embedding = p == _embedding?.Weight;
-            for (int i = 0; i < v.Length; i++)
-                v[i] = p.IsBias ? 0f : embedding ? (float)(random.NextGaussian() * 0.1) : (2f * random.NextFloat() - 1f) * limit;
-        }
-    }
+    public void Initialize(RandomSource random) => GlorotInitialization.Apply(Parameters, random, [(_embedding?.Weight, 0.1)]);
 
     public ClassifierWorkspace CreateWorkspace(int maxSteps, int batch) => new(this, maxSteps, batch);
 

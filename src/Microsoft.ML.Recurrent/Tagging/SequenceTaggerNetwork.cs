@@ -51,17 +51,7 @@ internal sealed class SequenceTaggerNetwork
 
     /// <summary>Glorot-uniform weights, N(0, 0.1²) embeddings, zero biases and CRF scores.</summary>
     public void Initialize(RandomSource random)
-    {
-        foreach (var p in Parameters.Parameters)
-        {
-            var v = p.Value;
-            float limit = MathF.Sqrt(6f / (p.Rows + p.Cols));
-            bool embedding = p == _embedding?.Weight || p == _characters?.Embedding.Weight;
-            bool zero = p.IsBias || p == _crf?.Transitions || p == _crf?.Start || p == _crf?.End;
-            for (int i = 0; i < v.Length; i++)
-                v[i] = zero ? 0f : embedding ? (float)(random.NextGaussian() * 0.1) : (2f * random.NextFloat() - 1f) * limit;
-        }
-    }
+        => GlorotInitialization.Apply(Parameters, random, [(_embedding?.Weight, 0.1), (_characters?.Embedding.Weight, 0.1)], [_crf?.Transitions, _crf?.Start, _crf?.End]);
 
     public TaggerWorkspace CreateWorkspace(int maxSteps, int batch) => new(this, maxSteps, batch);
 

@@ -65,18 +65,14 @@ internal sealed class TranslatorNetwork
     internal Dense? Output => _output;
     internal Parameter? TiedBias => _tiedBias;
 
-    /// <summary>Glorot-uniform weights, N(0, 0.1²) embeddings, zero biases.</summary>
-    public void Initialize(RandomSource random)
-    {
-        foreach (var p in Parameters.Parameters)
-        {
-            var v = p.Value;
-            float limit = MathF.Sqrt(6f / (p.Rows + p.Cols));
-            bool embedding = p == _sourceEmbedding.Weight || p == _targetEmbedding.Weight;
-            for (int i = 0; i < v.Length; i++)
-                v[i] = p.IsBias ? 0f : embedding ? (float)(random.NextGaussian() * 0.1) : (2f * random.NextFloat() - 1f) * limit;
-        }
-    }
+    /// <summary>
+    /// Glorot-uniform weights, zero biases, and N(0, 1) embeddings as PyTorch's <c>nn.Embedding</c>: on words, where
+    /// most tokens are rare and their rows see few updates, N(0, 0.1²) left them too faint to learn from (de-en
+    /// validation loss 6.12 after 2 epochs against 4.94 at N(0, 1)). A target table tied to the output scores tokens
+    /// too, so it starts at N(0, 1/E) instead, which keeps the first logits near unit scale.
+    /// </summary>
+    public void Initialize(RandomSource random) => GlorotInitialization.Apply(Parameters, random,
+        [(_sourceEmbedding.Weight, 1.0), (_targetEmbedding.Weight, Shape.TieEmbeddings ? 1.0 / Math.Sqrt(Shape.TargetEmbedding) : 1.0)]);
 
     /// <summary>Buffers for training (<paramref name="training"/>: logits of every step) or decoding (one step's logits).</summary>
     public TranslatorWorkspace CreateWorkspace(int maxSource, int maxTarget, int batch, bool training = true) => new(this, maxSource, maxTarget, batch, training);
