@@ -23,9 +23,7 @@ internal sealed class SequenceTaggerTrainer : ITrainingTask, IDisposable
     private readonly TaggerBatcher _batcher;
     private readonly TaggerBatcher? _validationBatcher;
     private readonly TaggerBatcher[] _shards;
-    private readonly double[] _shardLoss;
-    private readonly ShardRunner _runner;
-    private readonly Action<int> _runShard;
+    private readonly ShardedBatch _sharded;
     private int[] _rows = [];
     private int _iteration;
     private float _scale;
@@ -44,11 +42,8 @@ internal sealed class SequenceTaggerTrainer : ITrainingTask, IDisposable
         (_training, _validation) = ValidationSplit.Of(data.Count, validation?.Count, o.ValidationFraction, _random);
         _batcher = new TaggerBatcher(network, data);
         _validationBatcher = validation != null ? new TaggerBatcher(network, validation) : null;
-        int shards = Math.Clamp(KernelSettings.Threads, 1, o.BatchSize);
-        _shards = [_batcher, .. Enumerable.Range(1, shards - 1).Select(_ => new TaggerBatcher(network.CreateReplica(), data))];
-        _shardLoss = new double[shards];
-        _runner = new ShardRunner(shards);
-        _runShard = RunShard;
+        _shards = [_batcher, .. Enumerable.Range(1, ShardedBatch.Count(o.BatchSize) - 1).Select(_ => new TaggerBatcher(network.CreateReplica(), data))];
+        _sharded = new ShardedBatch([.. _shards.Select(b => b.Network.Parameters)], RunShard);
         Network = network;
         Fingerprint = DataFingerprint(data, validation, o);
         long tokens = _training.Sum(s => (long)data.Length(s));
@@ -91,35 +86,28 @@ internal sealed class SequenceTaggerTrainer : ITrainingTask, IDisposable
         long tokens = 0;
         foreach (int row in _rows) tokens += _data.Length(row);
         _scale = 1f / tokens;
-        _runner.Run(_runShard);
-        var gradients = Network.Parameters.Gradients;
-        for (int s = 1; s < _shards.Length; s++)
-            System.Numerics.Tensors.TensorPrimitives.Add(gradients, _shards[s].Network.Parameters.Gradients, gradients);
-        return (_shardLoss.Sum(), tokens);
+        return (_sharded.Run(_rows.Length), tokens);
     }
 
-    // Shard s: forward and backward of its contiguous share of the batch's sentences, gradients into its own replica.
-    private void RunShard(int s)
+    // Shard s: forward and backward of sentences [first, end) of the batch on its own replica; their loss.
+    private double RunShard(int s, int first, int end)
     {
         var batcher = _shards[s];
-        int first = s * _rows.Length / _shards.Length, end = (s + 1) * _rows.Length / _shards.Length;
-        batcher.Network.Parameters.ZeroGradients();
-        _shardLoss[s] = 0;
-        if (first == end) return;
         var ws = batcher.Forward(_rows.AsSpan(first, end - first), new DropoutSeed(_seed, _iteration, first), _options.WordDropout);
-        _shardLoss[s] = LossBackward(batcher.Network, ws, batcher.Labels(ws), _scale);
+        double loss = LossBackward(batcher.Network, ws, batcher.Labels(ws), _scale);
         batcher.Network.Backward(ws, batcher.Ids(ws));
+        return loss;
     }
 
-    public void Dispose() => _runner.Dispose();
+    public void Dispose() => _sharded.Dispose();
 
     public float EndEpoch(int epochsDone, float learningRate) => learningRate;
 
-    public (double Loss, double? Metric)? Validate()
+    public ValidationResult? Validate()
     {
         if (_validation.Length == 0) return null;
         var (loss, accuracy) = Evaluate(_validationBatcher ?? _batcher, _validation, Math.Max(_options.BatchSize, 64));
-        return (loss, accuracy);
+        return new ValidationResult(loss, accuracy);
     }
 
     public string? Sample() => null;
