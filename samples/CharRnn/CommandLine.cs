@@ -52,6 +52,11 @@ internal static class CommandLine
             Description = "Checkpoint written at every evaluation and on Ctrl+C; training resumes from it when it exists",
             HelpName = "FILE",
         };
+        var progressCsv = new Option<string?>("--progress-csv")
+        {
+            Description = "Also log every progress report as a CSV row (appended to when resuming)",
+            HelpName = "FILE",
+        };
         var temperature = new Option<float>("--temperature")
         {
             Description = "Sampling temperature (0 = greedy; higher = more surprising)",
@@ -84,7 +89,7 @@ internal static class CommandLine
             "Trains a character-level recurrent language model (RNN, LSTM or GRU) with Microsoft.ML.Recurrent, " +
             "saves it, and generates text from it.")
         {
-            data, cell, hidden, layers, time, epochs, iterations, evaluateEvery, checkpoint, temperature, prime, length, seed, model, sampleOnly,
+            data, cell, hidden, layers, time, epochs, iterations, evaluateEvery, checkpoint, progressCsv, temperature, prime, length, seed, model, sampleOnly,
         };
         root.SetAction(result =>
         {
@@ -109,6 +114,7 @@ internal static class CommandLine
                 Iterations = iterationCount,
                 EvaluateEvery = result.GetValue(evaluateEvery),
                 CheckpointPath = result.GetValue(checkpoint),
+                ProgressCsvPath = result.GetValue(progressCsv),
                 Temperature = result.GetValue(temperature),
                 Prime = result.GetValue(prime) ?? "",
                 Length = result.GetValue(length),

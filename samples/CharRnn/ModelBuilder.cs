@@ -16,6 +16,7 @@ internal static class ModelBuilder
     {
         var (text, corpusName) = LoadCorpus(settings.DataPath);
         using var stop = new CancellationTokenSource();
+        using var csv = settings.ProgressCsvPath is { } csvPath ? new TrainingProgressCsvWriter(csvPath) : null;
         var options = new CharLanguageModelOptions
         {
             Cell = settings.Cell,
@@ -29,6 +30,7 @@ internal static class ModelBuilder
             EvaluateEvery = settings.EvaluateEvery,
             CheckpointPath = settings.CheckpointPath,
             StopToken = stop.Token,
+            Progress = csv,
             ReportEvery = 10,
             SampleLength = 160,
         };

@@ -19,6 +19,8 @@ internal sealed record Settings
     public int EvaluateEvery { get; init; } = 100;
     /// <summary>Checkpoint written at every evaluation and resumed from when it exists; null = none.</summary>
     public string? CheckpointPath { get; init; }
+    /// <summary>CSV file every progress report is logged to (appended to when it already holds a log); null = none.</summary>
+    public string? ProgressCsvPath { get; init; }
     public float Temperature { get; init; } = 0.8f;
     public string Prime { get; init; } = "";
     public int Length { get; init; } = 500;
