@@ -53,7 +53,7 @@ public sealed class UriModelSourceTests
     public async Task A_fetch_slower_than_the_timeout_fails_and_the_previous_model_keeps_serving(bool headersFirst)
     {
         await using var server = await LoopbackModelServer.StartAsync(LoopbackModelServer.Serve(File.ReadAllBytes(TinyModels.SentimentA)));
-        using var pool = Pool(server, new UriModelSourceOptions { Timeout = TimeSpan.FromSeconds(1) });
+        using var pool = Pool(server, new UriModelSourceOptions { Timeout = TimeSpan.FromSeconds(3) }); // the first fetch must beat it under load
         Assert.True(pool.SaysGreatIsPositive());
 
         byte[] b = File.ReadAllBytes(TinyModels.SentimentB);
@@ -64,7 +64,7 @@ public sealed class UriModelSourceTests
             await context.Response.Body.FlushAsync();
             await LoopbackModelServer.Stall(context);
         };
-        AwaitWarning(pool, server, "longer than the timeout of 1 s");
+        AwaitWarning(pool, server, "longer than the timeout of 3 s");
         Assert.Equal(1, pool.Pool.GetModelVersion(PoolFactory.Name).Generation);
         Assert.True(pool.SaysGreatIsPositive());
     }
@@ -133,10 +133,12 @@ public sealed class UriModelSourceTests
     {
         byte[] a = File.ReadAllBytes(TinyModels.SentimentA);
         await using var server = await LoopbackModelServer.StartAsync(LoopbackModelServer.Stall);
-        using var pool = Pool(server, new UriModelSourceOptions { Timeout = TimeSpan.FromSeconds(1), MaxModelBytes = a.Length - 1 });
+        // 3 s rather than 1: the second fetch below must beat the timeout to reach the size check, and at 1 s this test
+        // failed once in a full 2-core run under load.
+        using var pool = Pool(server, new UriModelSourceOptions { Timeout = TimeSpan.FromSeconds(3), MaxModelBytes = a.Length - 1 });
         // Bounded here too (its TimeoutException says something else), so that a fetch without a timeout fails this test.
         var first = await Assert.ThrowsAsync<TimeoutException>(() => Task.Run(pool.SaysGreatIsPositive).WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains("longer than the timeout of 1 s", first.Message);
+        Assert.Contains("longer than the timeout of 3 s", first.Message);
 
         // With nothing served yet, each use tries again.
         server.Respond = LoopbackModelServer.Serve(a);
