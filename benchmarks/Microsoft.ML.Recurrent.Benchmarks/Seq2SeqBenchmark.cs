@@ -37,6 +37,7 @@ internal static class Seq2SeqBenchmark
         {
             epochs = p.Epoch;
             Console.WriteLine($"epoch {p.Epoch:F2} train_loss {p.TrainLoss:F4} val_loss {p.ValidationLoss:F4} val_next_token {p.ValidationAccuracy:F4} " +
+                              (p.ValidationMetricName is { } name ? $"val_{name} {p.ValidationMetric:F4} " : "") +
                               $"{p.CharsPerSecond:F0} tokens/s {p.Elapsed.TotalSeconds:F0}s");
         });
         if (args.Hidden is int hidden) options.HiddenSize = hidden;
@@ -68,6 +69,7 @@ internal static class Seq2SeqBenchmark
     {
         SourceEmbeddingSize = 128,
         TargetEmbeddingSize = 128,
+        ValidationMetric = TranslationValidationMetric.Bleu,
     };
 
     private static List<SequencePair> Pairs(IEnumerable<ReferenceSet> items)

@@ -93,7 +93,7 @@ internal sealed class CaptionTrainer : ITrainingTask
     public float EndEpoch(int epochsDone, float learningRate) => learningRate;
 
     // Mean loss per word of the held-out captions, teacher-forced and without dropout, in batches of the training size.
-    public (double Loss, double? Metric)? Validate()
+    public ValidationResult? Validate()
     {
         if (_validation.Length == 0) return null;
         int v = _network.Shape.Vocabulary;
@@ -112,7 +112,7 @@ internal sealed class CaptionTrainer : ITrainingTask
             loss += SoftmaxCrossEntropy.Loss(_workspace.Logits.AsSpan(0, rows * v), _targets.AsSpan(0, rows), rows, v);
             foreach (int target in _targets.AsSpan(0, rows)) if (target >= 0) words++;
         }
-        return (loss / words, null);
+        return new ValidationResult(loss / words);
     }
 
     public string? Sample() => null;

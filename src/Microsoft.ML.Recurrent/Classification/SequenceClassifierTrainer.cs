@@ -100,7 +100,12 @@ internal sealed class SequenceClassifierTrainer : ITrainingTask
 
     public float EndEpoch(int epochsDone, float learningRate) => learningRate;
 
-    public (double Loss, double? Metric)? Validate() => _validation.Length > 0 ? Evaluate(_batcher, _validation, _options.BatchSize) : null;
+    public ValidationResult? Validate()
+    {
+        if (_validation.Length == 0) return null;
+        var (loss, accuracy) = Evaluate(_batcher, _validation, _options.BatchSize);
+        return new ValidationResult(loss, accuracy);
+    }
 
     public string? Sample() => null;
 

@@ -43,7 +43,7 @@ public sealed class CharLanguageModel
         ArgumentNullException.ThrowIfNull(text);
         options ??= new CharLanguageModelOptions { MaxEpochs = 10 };
         var trainer = LanguageModelTrainer.Run(text, options, progress, log, cancellationToken);
-        return new CharLanguageModel(trainer.Vocabulary, trainer.Network, trainer.Loop.BestValidationLoss);
+        return new CharLanguageModel(trainer.Vocabulary, trainer.Network, trainer.Loop.BestValidationCriterion);
     }
 
     /// <summary>Trains a model on a UTF-8 text file.</summary>

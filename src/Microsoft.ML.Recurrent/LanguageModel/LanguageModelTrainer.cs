@@ -125,7 +125,7 @@ internal sealed class LanguageModelTrainer : ITrainingTask, IDisposable
         return epochsDone >= _options.DecayAfterEpoch ? learningRate * _options.LearningRateDecay : learningRate;
     }
 
-    public (double Loss, double? Metric)? Validate() => _validation is null ? null : (_validation.Evaluate(), null);
+    public ValidationResult? Validate() => _validation is null ? null : new ValidationResult(_validation.Evaluate());
 
     public string? Sample() => _options.SampleLength > 0
         ? string.Concat(new Sampler(Network, Vocabulary).Generate("", _options.SampleLength, 0.8f, _seed))

@@ -15,9 +15,6 @@ namespace Microsoft.ML.Recurrent;
 /// </summary>
 public sealed partial class SequenceTranslator
 {
-    /// <summary>Sources per batch of greedy decoding.</summary>
-    private const int DecodeBatch = 64;
-
     private readonly TranslatorVocabulary _vocabulary;
 
     private SequenceTranslator(TranslatorNetwork network, TranslatorVocabulary vocabulary, SequenceTranslatorOptions options)
@@ -86,20 +83,11 @@ public sealed partial class SequenceTranslator
             TranslationDataset.Check(s, i, "source", Options.MaxSourceLength, nameof(Options.MaxSourceLength), nameof(sources));
             return s.Select(_vocabulary.SourceId).ToArray();
         }).ToArray();
-        var outputs = new int[ids.Length][];
-        if (decoding.BeamSize == 1 && decoding.Temperature == 0)
-        {
-            var search = new TranslatorSearch(Network);
-            var order = Enumerable.Range(0, ids.Length).OrderBy(i => ids[i].Length).ToArray(); // little padding per batch
-            for (int start = 0; start < order.Length; start += DecodeBatch)
-            {
-                var rows = order[start..Math.Min(start + DecodeBatch, order.Length)];
-                var batch = search.Greedy([.. rows.Select(r => ids[r])], decoding);
-                for (int i = 0; i < rows.Length; i++) outputs[rows[i]] = batch[i];
-            }
-        }
+        int[][] outputs;
+        if (decoding.BeamSize == 1 && decoding.Temperature == 0) outputs = new TranslatorSearch(Network).GreedyInBatches(ids, decoding);
         else
         {
+            outputs = new int[ids.Length][];
             Parallel.For(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = KernelSettings.Threads }, () => new TranslatorSearch(Network), (i, _, search) =>
             {
                 using (KernelSettings.Override(maxThreads: 1)) outputs[i] = search.Search(ids[i], decoding);

@@ -47,6 +47,12 @@ public class SequenceTranslatorOptions : RecurrentTrainerOptions
     /// small data); needs <see cref="AttentionSize"/> equal to <see cref="TargetEmbeddingSize"/>.
     /// </summary>
     public bool TieEmbeddings { get; set; }
+    /// <summary>
+    /// What validation selects the best epoch by: <see cref="TranslationValidationMetric.Loss"/> (the default), or
+    /// BLEU or an error rate of greedy translations of the validation sources, which cost one decoding pass per
+    /// evaluation and track what is scored (on short sentences BLEU keeps improving for epochs after the loss turns).
+    /// </summary>
+    public TranslationValidationMetric ValidationMetric { get; set; } = TranslationValidationMetric.Loss;
     /// <summary>Tokens seen fewer times in training read as the unknown token (on each side).</summary>
     public int MinTokenCount { get; set; } = 1;
     /// <summary>Longest source accepted, in tokens (training and translation).</summary>
@@ -69,6 +75,7 @@ public class SequenceTranslatorOptions : RecurrentTrainerOptions
             $"needs AttentionSize ({EffectiveAttentionSize}) equal to TargetEmbeddingSize ({TargetEmbeddingSize})");
         Require(Attention != AttentionScore.Dot || (Bidirectional ? 2 : 1) * HiddenSize == HiddenSize, nameof(Attention), Attention,
             "Dot needs the encoder's outputs as wide as the decoder's state: set Bidirectional to false, or use General or Additive");
+        Require(Enum.IsDefined(ValidationMetric), nameof(ValidationMetric), ValidationMetric, "is not a known validation metric");
         Require(MinTokenCount >= 1, nameof(MinTokenCount), MinTokenCount, "must be at least 1");
         Require(MaxSourceLength is >= 1 and <= 1 << 16, nameof(MaxSourceLength), MaxSourceLength, "must be in [1, 65536]");
         Require(MaxTargetLength is >= 1 and <= 1 << 16, nameof(MaxTargetLength), MaxTargetLength, "must be in [1, 65536]");
@@ -76,5 +83,5 @@ public class SequenceTranslatorOptions : RecurrentTrainerOptions
 
     /// <summary>The task's settings that shape the training trajectory, for the checkpoint fingerprint.</summary>
     internal string TaskSettings() => FormattableString.Invariant(
-        $"{SourceEmbeddingSize}|{TargetEmbeddingSize}|{Bidirectional}|{Attention}|{InputFeeding}|{EffectiveAttentionSize}|{TieEmbeddings}|{MinTokenCount}|{MaxSourceLength}|{MaxTargetLength}");
+        $"{SourceEmbeddingSize}|{TargetEmbeddingSize}|{Bidirectional}|{Attention}|{InputFeeding}|{EffectiveAttentionSize}|{TieEmbeddings}|{ValidationMetric}|{MinTokenCount}|{MaxSourceLength}|{MaxTargetLength}");
 }

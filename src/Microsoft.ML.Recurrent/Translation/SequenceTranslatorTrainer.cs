@@ -22,11 +22,12 @@ internal sealed class SequenceTranslatorTrainer : ITrainingTask, IDisposable
     private readonly TranslatorBatcher _batcher;
     private readonly TranslatorBatcher? _validationBatcher;
     private readonly TranslatorBatcher[] _shards;
-    private readonly double[] _shardLoss;
-    private readonly ShardRunner _runner;
-    private readonly Action<int> _runShard;
+    private readonly ShardedBatch _sharded;
     private readonly RandomSource _random;
     private readonly int[] _training, _validation;
+    private readonly int[][] _validationSources;
+    private readonly int[][][] _validationReferences;
+    private TranslatorSearch? _search;
     private readonly int _seed;
     private int[] _rows = [];
     private int _iteration;
@@ -42,13 +43,11 @@ internal sealed class SequenceTranslatorTrainer : ITrainingTask, IDisposable
         network.Initialize(_random);
         (_training, _validation) = ValidationSplit.Of(data.Count, validation?.Count, o.ValidationFraction, _random);
         if (_training.Length == 0) throw new ArgumentException("No training pairs are left after holding out the validation fraction.", nameof(data));
+        (_validationSources, _validationReferences) = BySource(validation ?? data, _validation);
         _batcher = new TranslatorBatcher(network, data);
         _validationBatcher = validation != null ? new TranslatorBatcher(network, validation) : null;
-        int shards = Math.Clamp(KernelSettings.Threads, 1, o.BatchSize);
-        _shards = [_batcher, .. Enumerable.Range(1, shards - 1).Select(_ => new TranslatorBatcher(network.CreateReplica(), data))];
-        _shardLoss = new double[shards];
-        _runner = new ShardRunner(shards);
-        _runShard = RunShard;
+        _shards = [_batcher, .. Enumerable.Range(1, ShardedBatch.Count(o.BatchSize) - 1).Select(_ => new TranslatorBatcher(network.CreateReplica(), data))];
+        _sharded = new ShardedBatch([.. _shards.Select(b => b.Network.Parameters)], RunShard);
         Network = network;
         Fingerprint = DataFingerprint(data, validation, o);
         long tokens = _training.Sum(s => (long)data.Targets[s].Length + 1);
@@ -94,35 +93,65 @@ internal sealed class SequenceTranslatorTrainer : ITrainingTask, IDisposable
         _iteration = iteration;
         long tokens = _batcher.TargetTokens(_rows);
         _scale = 1f / tokens;
-        _runner.Run(_runShard);
-        var gradients = Network.Parameters.Gradients;
-        for (int s = 1; s < _shards.Length; s++)
-            System.Numerics.Tensors.TensorPrimitives.Add(gradients, _shards[s].Network.Parameters.Gradients, gradients);
-        return (_shardLoss.Sum(), tokens);
+        return (_sharded.Run(_rows.Length), tokens);
     }
 
-    // Shard s: forward and backward of its contiguous share of the batch's pairs, gradients into its own replica.
-    private void RunShard(int s)
+    // Shard s: forward and backward of pairs [first, end) of the batch on its own replica; their loss.
+    private double RunShard(int s, int first, int end)
     {
         var batcher = _shards[s];
-        int first = s * _rows.Length / _shards.Length, end = (s + 1) * _rows.Length / _shards.Length;
-        batcher.Network.Parameters.ZeroGradients();
-        _shardLoss[s] = 0;
-        if (first == end) return;
         var ws = batcher.Forward(_rows.AsSpan(first, end - first), new DropoutSeed(_seed, _iteration, first));
-        _shardLoss[s] = LossBackward(ws, batcher.Targets(ws), batcher.Network.Shape.TargetVocabulary, _scale);
+        double loss = LossBackward(ws, batcher.Targets(ws), batcher.Network.Shape.TargetVocabulary, _scale);
         batcher.Network.Backward(ws, batcher.Source(ws), batcher.Inputs(ws));
+        return loss;
     }
 
-    public void Dispose() => _runner.Dispose();
+    public void Dispose() => _sharded.Dispose();
 
     public float EndEpoch(int epochsDone, float learningRate) => learningRate;
 
-    public (double Loss, double? Metric)? Validate()
+    public ValidationResult? Validate()
     {
         if (_validation.Length == 0) return null;
         var (loss, accuracy) = Evaluate(_validationBatcher ?? _batcher, _validation, Math.Max(_options.BatchSize, 64));
-        return (loss, accuracy);
+        return new ValidationResult(loss, accuracy, Selection());
+    }
+
+    // The options' validation metric of greedy translations of the validation sources, or null to select on the loss.
+    private SelectionMetric? Selection()
+    {
+        var metric = _options.ValidationMetric;
+        if (metric == TranslationValidationMetric.Loss) return null;
+        _search ??= new TranslatorSearch(Network);
+        var m = TranslationEvaluator.EvaluateIds(_search.GreedyInBatches(_validationSources, TranslationDecoding.Greedy), _validationReferences);
+        return metric switch
+        {
+            TranslationValidationMetric.Bleu => new SelectionMetric("BLEU", m.Bleu, HigherIsBetter: true),
+            TranslationValidationMetric.SequenceErrorRate => new SelectionMetric(nameof(m.SequenceErrorRate), m.SequenceErrorRate, HigherIsBetter: false),
+            _ => new SelectionMetric(nameof(m.TokenErrorRate), m.TokenErrorRate, HigherIsBetter: false),
+        };
+    }
+
+    // The distinct sources among rows of set, each with its targets as references (a word's pronunciations, a sentence's
+    // translations), as the public Evaluate groups pairs. A reference's unknown token (id 0) becomes −2, which no output
+    // equals: a translation that writes the unknown token has not matched the word the reference holds.
+    private static (int[][] Sources, int[][][] References) BySource(TranslationDataset set, int[] rows)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sources = new List<int[]>();
+        var references = new List<List<int[]>>();
+        foreach (int row in rows)
+        {
+            string key = string.Join(',', set.Sources[row]);
+            if (!index.TryGetValue(key, out int i))
+            {
+                index[key] = i = sources.Count;
+                sources.Add(set.Sources[row]);
+                references.Add([]);
+            }
+            references[i].Add([.. set.Targets[row].Select(id => id == TranslatorVocabulary.Unknown ? -2 : id)]);
+        }
+        return ([.. sources], [.. references.Select(r => r.ToArray())]);
     }
 
     public string? Sample() => null;

@@ -15,14 +15,21 @@ public static class TranslationEvaluator
     public static TranslationMetrics Evaluate(IReadOnlyList<IReadOnlyList<string>> predictions, IReadOnlyList<IReadOnlyList<IReadOnlyList<string>>> references)
     {
         Validate(predictions, references);
+        var ids = new TokenIds();
+        return EvaluateIds([.. predictions.Select(ids.Encode)], [.. references.Select(r => r.Select(ids.Encode).ToArray())]);
+    }
+
+    /// <summary>The metrics of token-id sequences, as the overload on strings (callers validate: same count, each item with a non-empty reference).</summary>
+    internal static TranslationMetrics EvaluateIds(IReadOnlyList<int[]> predictions, IReadOnlyList<int[][]> references)
+    {
         int wrong = 0;
         long distance = 0, length = 0;
         for (int i = 0; i < predictions.Count; i++)
         {
-            string[] prediction = [.. predictions[i]];
-            if (!references[i].Any(r => r.SequenceEqual(prediction, StringComparer.Ordinal))) wrong++;
+            int[] prediction = predictions[i];
+            if (!references[i].Any(r => r.AsSpan().SequenceEqual(prediction))) wrong++;
             // The closest reference; on equal distances the shorter, as the reference implementation's min over (distance, length).
-            var (d, l) = references[i].Select(r => (EditDistance.Levenshtein<string>(prediction, [.. r]), r.Count)).Min();
+            var (d, l) = references[i].Select(r => (EditDistance.Levenshtein<int>(prediction, r), r.Length)).Min();
             distance += d;
             length += l;
         }

@@ -21,7 +21,24 @@ internal sealed class TranslatorSearch : IDecoderStep<TranslatorSearch.State>
     /// <summary>The decoder state of one sequence: one recurrent state per layer and the fed attentional vector.</summary>
     public sealed record State(RecurrentState[] Layers, float[] Feed);
 
-    /// <summary>Output ids (without end) of each source in <paramref name="sources"/> (ids, each non-empty), greedily, batched.</summary>
+    /// <summary>Sources per batch of <see cref="GreedyInBatches"/>.</summary>
+    public const int DecodeBatch = 64;
+
+    /// <summary>Output ids (without end) of each of <paramref name="sources"/>, greedily, in batches of sources of similar length.</summary>
+    public int[][] GreedyInBatches(IReadOnlyList<int[]> sources, TranslationDecoding decoding)
+    {
+        var outputs = new int[sources.Count][];
+        var order = Enumerable.Range(0, sources.Count).OrderBy(i => sources[i].Length).ToArray(); // little padding per batch
+        for (int start = 0; start < order.Length; start += DecodeBatch)
+        {
+            var rows = order[start..Math.Min(start + DecodeBatch, order.Length)];
+            var batch = Greedy([.. rows.Select(r => sources[r])], decoding);
+            for (int i = 0; i < rows.Length; i++) outputs[rows[i]] = batch[i];
+        }
+        return outputs;
+    }
+
+    /// <summary>Output ids (without end) of each source in <paramref name="sources"/> (ids, each non-empty), greedily, as one batch.</summary>
     public int[][] Greedy(IReadOnlyList<int[]> sources, TranslationDecoding decoding)
     {
         int batch = sources.Count, sourceSteps = sources.Max(s => s.Length);

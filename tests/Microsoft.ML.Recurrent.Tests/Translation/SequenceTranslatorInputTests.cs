@@ -113,6 +113,7 @@ public class SequenceTranslatorInputTests
         { "TargetEmbeddingSize", o => o.TargetEmbeddingSize = StackShape.MaxWidth + 1 },
         { "AttentionSize", o => o.AttentionSize = 0 },
         { "Attention", o => o.Attention = (AttentionScore)99 },
+        { "ValidationMetric", o => o.ValidationMetric = (TranslationValidationMetric)99 },
         { "MinTokenCount", o => o.MinTokenCount = 0 },
         { "MaxSourceLength", o => o.MaxSourceLength = 0 },
         { "MaxTargetLength", o => o.MaxTargetLength = (1 << 16) + 1 },

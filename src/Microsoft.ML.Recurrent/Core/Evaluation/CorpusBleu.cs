@@ -16,15 +16,13 @@ internal static class CorpusBleu
     public static double[] Compute(IReadOnlyList<IReadOnlyList<string>> hypotheses, IReadOnlyList<IReadOnlyList<IReadOnlyList<string>>> references)
     {
         // Tokens become ids of this call, so that an n-gram is a tuple of ids whatever characters the tokens hold.
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        int[] Encode(IReadOnlyList<string> tokens)
-        {
-            var encoded = new int[tokens.Count];
-            for (int t = 0; t < encoded.Length; t++)
-                if (!ids.TryGetValue(tokens[t], out encoded[t])) ids.Add(tokens[t], encoded[t] = ids.Count);
-            return encoded;
-        }
+        var ids = new TokenIds();
+        return Compute([.. hypotheses.Select(ids.Encode)], [.. references.Select(r => r.Select(ids.Encode).ToArray())]);
+    }
 
+    /// <summary>BLEU-1…4 of token-id sequences (any ids but −1, which marks an n-gram's unused places), as the overload on strings.</summary>
+    public static double[] Compute(IReadOnlyList<int[]> hypotheses, IReadOnlyList<int[][]> references)
+    {
         var matches = new long[MaxOrder];
         var totals = new long[MaxOrder];
         long hypothesisLength = 0, referenceLength = 0;
@@ -33,8 +31,8 @@ internal static class CorpusBleu
         var referenceCounts = new Dictionary<Gram, int>();
         for (int i = 0; i < hypotheses.Count; i++)
         {
-            int[] h = Encode(hypotheses[i]);
-            int[][] refs = [.. references[i].Select(Encode)];
+            int[] h = hypotheses[i];
+            int[][] refs = references[i];
             hypothesisLength += h.Length;
             referenceLength += refs.Select(r => r.Length).OrderBy(length => Math.Abs(length - h.Length)).ThenBy(length => length).First();
             for (int n = 1; n <= MaxOrder; n++)

@@ -41,8 +41,8 @@ internal interface ITrainingTask
     /// </summary>
     float EndEpoch(int epochsDone, float learningRate);
 
-    /// <summary>Validation loss (and the accuracy, for a classifier), or null when the task has no validation data.</summary>
-    (double Loss, double? Metric)? Validate();
+    /// <summary>What validation measured (the loss, an accuracy, a metric to select on), or null when the task has no validation data.</summary>
+    ValidationResult? Validate();
 
     /// <summary>Something to show in the progress report of an evaluation (a sampled text), or null.</summary>
     string? Sample();

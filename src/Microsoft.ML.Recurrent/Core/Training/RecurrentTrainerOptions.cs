@@ -45,7 +45,12 @@ public abstract class RecurrentTrainerOptions
     /// null = at the end of every epoch.
     /// </summary>
     public int? EvaluateEvery { get; set; }
-    /// <summary>Evaluations without a better validation loss before training stops early (null = never stop early).</summary>
+    /// <summary>
+    /// Evaluations without a better validation loss before training stops early (null = never stop early). "Better"
+    /// here and in <see cref="KeepBest"/> and <see cref="LearningRateDecayOnPlateau"/> means a lower loss, or, where the
+    /// task selects on a metric of its own (<see cref="SequenceTranslatorOptions.ValidationMetric"/>), a better metric,
+    /// ties going to the lower loss.
+    /// </summary>
     public int? Patience { get; set; }
     /// <summary>Return the parameters with the best validation loss seen rather than the last ones (needs validation data).</summary>
     public bool KeepBest { get; set; } = true;

@@ -6,8 +6,9 @@ internal sealed partial class TrainingLoop
 {
     private const string CheckpointMagic = "MLRNNCK2";
     private const string What = "training checkpoint";
-    // Version 2 stores the task's fingerprint and the shared settings apart, so a refusal can say what differs.
-    private const int CheckpointVersion = 2;
+    // Version 2 stores the task's fingerprint and the shared settings apart, so a refusal can say what differs; version 3
+    // adds the best evaluation's loss, which breaks ties on a selection metric.
+    private const int CheckpointVersion = 3;
 
     // Everything that shapes the rest of the trajectory; the batch order of the current epoch is not saved but
     // replayed from the task's seed (ITrainingTask.BeginEpoch), so the file does not grow with the data set.
@@ -24,7 +25,8 @@ internal sealed partial class TrainingLoop
         w.Write(_batch);
         w.Write(_learningRate);
         w.Write(_smoothLoss);
-        w.Write(_bestValidationLoss);
+        w.Write(_bestCriterion);
+        w.Write(_bestLoss);
         w.Write(_sinceBest);
         w.Write(_stoppedEarly);
         BinaryArrays.WriteFloats(w, _bestParameters ?? []);
@@ -53,7 +55,8 @@ internal sealed partial class TrainingLoop
             _batch = r.ReadInt32();
             _learningRate = r.ReadSingle();
             _smoothLoss = r.ReadDouble();
-            _bestValidationLoss = r.ReadDouble();
+            _bestCriterion = r.ReadDouble();
+            _bestLoss = r.ReadDouble();
             _sinceBest = r.ReadInt32();
             _stoppedEarly = r.ReadBoolean();
             var best = BinaryArrays.ReadFloats(r, What);

@@ -29,7 +29,7 @@ internal sealed partial class TrainingLoop
     private int _iteration, _epoch, _batch;
     private int _batches = -1; // batches of the current epoch; −1 until the epoch has begun
     private float _learningRate;
-    private double _smoothLoss = double.NaN, _bestValidationLoss = double.NaN;
+    private double _smoothLoss = double.NaN, _bestCriterion = double.NaN, _bestLoss = double.NaN;
     private int _sinceBest;
     private bool _stoppedEarly;
     private float[]? _bestParameters;
@@ -56,11 +56,14 @@ internal sealed partial class TrainingLoop
     public int Iterations => _iteration;
     /// <summary>Passes over the training data done (fractional).</summary>
     public double Epochs => _epoch + (_batches > 0 ? (double)_batch / _batches : 0);
-    /// <summary>The best validation loss seen, when there is validation data.</summary>
-    public double? BestValidationLoss => double.IsNaN(_bestValidationLoss) ? null : _bestValidationLoss;
+    /// <summary>
+    /// The best validation criterion seen (the loss, or the negated or plain selection metric; see
+    /// <see cref="ValidationResult.Criterion"/>), when there is validation data.
+    /// </summary>
+    public double? BestValidationCriterion => double.IsNaN(_bestCriterion) ? null : _bestCriterion;
     /// <summary>Validation loss at the latest evaluation.</summary>
     public double? LastValidationLoss { get; private set; }
-    /// <summary>Whether training stopped because the validation loss stopped improving.</summary>
+    /// <summary>Whether training stopped because the validation criterion (the loss or the selection metric) stopped improving.</summary>
     public bool StoppedEarly => _stoppedEarly;
     /// <summary>Training time so far, over all sessions of a resumed run.</summary>
     public TimeSpan TrainingTime => _trainingTime;
@@ -114,7 +117,7 @@ internal sealed partial class TrainingLoop
             if ((o.EvaluateEvery is int every ? _iteration % every == 0 : epochEnded) || stopping)
                 Evaluate(sinks, log, perSecond);
             else if (_reportEvery is int r && _iteration % r == 0)
-                Report(sinks, Progress(null, null, null, perSecond));
+                Report(sinks, Progress(null, null, perSecond));
         }
         if (o.KeepBest && _bestParameters != null) _bestParameters.CopyTo(_task.Parameters.Values, 0);
     }
@@ -167,15 +170,17 @@ internal sealed partial class TrainingLoop
     // Validation, keep-best, early stopping, the checkpoint, the report; in that order, so a checkpoint holds all of it.
     private void Evaluate(IProgress<TrainingProgress>[] sinks, Action<string>? log, double perSecond)
     {
-        double? loss = null, metric = null;
-        if (_task.Validate() is var (v, m))
+        var validation = _task.Validate();
+        if (validation is { } result)
         {
-            if (!double.IsFinite(v)) throw Diverged(_iteration, $"the validation loss is {v}");
-            (loss, metric) = (v, m);
-            LastValidationLoss = v;
-            if (double.IsNaN(_bestValidationLoss) || v < _bestValidationLoss)
+            if (!double.IsFinite(result.Loss)) throw Diverged(_iteration, $"the validation loss is {result.Loss}");
+            LastValidationLoss = result.Loss;
+            // Ties on the criterion go to the lower loss: a BLEU still 0 before any 4-gram matches is not a plateau.
+            double criterion = result.Criterion;
+            if (double.IsNaN(_bestCriterion) || criterion < _bestCriterion || (criterion == _bestCriterion && result.Loss < _bestLoss))
             {
-                _bestValidationLoss = v;
+                _bestCriterion = criterion;
+                _bestLoss = result.Loss;
                 _bestParameters ??= new float[_task.Parameters.Count];
                 _task.Parameters.Values.CopyTo(_bestParameters, 0);
                 _sinceBest = 0;
@@ -192,12 +197,13 @@ internal sealed partial class TrainingLoop
             if (!double.IsFinite(VectorKernels.SumOfSquares(_task.Parameters.Values))) throw Diverged(_iteration, "a parameter is not finite");
             SaveCheckpoint(_options.CheckpointPath);
         }
-        var report = Progress(loss, metric, _task.Sample(), perSecond);
+        var report = Progress(validation, _task.Sample(), perSecond);
         log?.Invoke($"iteration {report.Iteration}, epoch {report.Epoch:F2}: train loss {report.TrainLoss:F4}" +
-                    (loss is double vl ? $", validation loss {vl:F4}" : "") +
-                    (metric is double mv ? $", accuracy {mv:P2}" : "") +
+                    (report.ValidationLoss is double vl ? $", validation loss {vl:F4}" : "") +
+                    (report.ValidationAccuracy is double va ? $", accuracy {va:P2}" : "") +
+                    (validation?.Selection is { } s ? $", {s.Name} {s.Value:G4}" : "") +
                     $", {perSecond:N0}/s, {_trainingTime.TotalSeconds:F1} s" +
-                    (_stoppedEarly ? $"; stopping early: no better validation loss in {_sinceBest} evaluations" : ""));
+                    (_stoppedEarly ? $"; stopping early: no better validation {validation?.CriterionName} in {_sinceBest} evaluations" : ""));
         Report(sinks, report);
     }
 
@@ -206,7 +212,7 @@ internal sealed partial class TrainingLoop
         foreach (var sink in sinks) sink.Report(report);
     }
 
-    private TrainingProgress Progress(double? validation, double? accuracy, string? sample, double perSecond)
+    private TrainingProgress Progress(ValidationResult? validation, string? sample, double perSecond)
     {
         var o = _options;
         double secondsPerIteration = _trainingTime.TotalSeconds / Math.Max(_iteration, 1);
@@ -219,8 +225,10 @@ internal sealed partial class TrainingLoop
             Iteration = _iteration,
             Epoch = Epochs,
             TrainLoss = _smoothLoss,
-            ValidationLoss = validation,
-            ValidationAccuracy = accuracy,
+            ValidationLoss = validation?.Loss,
+            ValidationAccuracy = validation?.Accuracy,
+            ValidationMetric = validation?.Selection?.Value,
+            ValidationMetricName = validation?.Selection?.Name,
             CharsPerSecond = perSecond,
             Elapsed = _trainingTime,
             Remaining = left.Count > 0 ? TimeSpan.FromSeconds(Math.Max(0, left.Min())) : null,

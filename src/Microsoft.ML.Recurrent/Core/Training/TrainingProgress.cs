@@ -20,6 +20,13 @@ public sealed record TrainingProgress
     public double? ValidationBitsPerChar => ValidationLoss / Math.Log(2);
     /// <summary>Validation accuracy, for a classifier's evaluation with validation data, else null.</summary>
     public double? ValidationAccuracy { get; init; }
+    /// <summary>
+    /// The validation metric the run keeps its best weights by, when the task selects on one rather than the loss (a
+    /// translator's BLEU or error rate: <see cref="SequenceTranslatorOptions.ValidationMetric"/>), else null.
+    /// </summary>
+    public double? ValidationMetric { get; init; }
+    /// <summary>The name of <see cref="ValidationMetric"/> ("BLEU", "SequenceErrorRate", "TokenErrorRate"), else null.</summary>
+    public string? ValidationMetricName { get; init; }
     /// <summary>Training throughput in units (characters, words, sequences) per second of training time.</summary>
     public double CharsPerSecond { get; init; }
     /// <summary>Training time so far.</summary>

@@ -27,6 +27,8 @@ public class TrainingLoopTests
         public List<int> EpochsBegun { get; } = [];
         public List<float> ValuesAtEvaluations { get; } = [];
         public int? NaNAtIteration { get; init; }
+        /// <summary>A BLEU-like metric (higher is better) per evaluation to select on instead of the loss, or null.</summary>
+        public double[]? Bleu { get; init; }
         public string Description => "scripted";
         public ulong Fingerprint { get; init; } = 42;
 
@@ -46,10 +48,12 @@ public class TrainingLoopTests
 
         public float EndEpoch(int epochsDone, float learningRate) => learningRate;
 
-        public (double Loss, double? Metric)? Validate()
+        public ValidationResult? Validate()
         {
             ValuesAtEvaluations.Add(Parameters.Values[0]);
-            return validationLosses.Length == 0 ? null : (validationLosses[_evaluations++], null);
+            if (validationLosses.Length == 0) return null;
+            var selection = Bleu is { } bleu ? new SelectionMetric("BLEU", bleu[_evaluations], HigherIsBetter: true) : (SelectionMetric?)null;
+            return new ValidationResult(validationLosses[_evaluations++], Selection: selection);
         }
 
         public string? Sample() => null;
@@ -86,9 +90,30 @@ public class TrainingLoopTests
         loop.Run(null, null, default);
         Assert.Equal(4, loop.Iterations); // the 4th evaluation is the 2nd without improvement
         Assert.True(loop.StoppedEarly);
-        Assert.Equal(2.0, loop.BestValidationLoss);
+        Assert.Equal(2.0, loop.BestValidationCriterion);
         Assert.Equal(task.ValuesAtEvaluations[1], task.Parameters.Values[0]);
         Assert.NotEqual(task.ValuesAtEvaluations[3], task.Parameters.Values[0]);
+    }
+
+    [Fact]
+    public void ASelectionMetricRatherThanTheLossDecidesKeepBestEarlyStoppingAndTheDecayAndIsReported()
+    {
+        // The loss keeps rising after the 2nd evaluation while BLEU peaks at the 3rd: the 3rd's weights are kept, the
+        // rate halves after the 4th and 5th, and the 5th (the 2nd without a better BLEU) stops the run. The 2nd ties
+        // the 1st's BLEU of 0 with a lower loss, which counts as better.
+        var task = new ScriptedTask(1, 1.0, 0.9, 1.2, 1.3, 1.4, 1.5) { Bleu = [0.0, 0.0, 3.0, 2.5, 2.9, 9.0] };
+        var reports = new RecordedProgress();
+        var loop = new TrainingLoop(task, new Options { MaxIterations = 6, EvaluateEvery = 1, Patience = 2, LearningRateDecayOnPlateau = 0.5f });
+        loop.Run(reports, null, default);
+        Assert.Equal(5, loop.Iterations);
+        Assert.True(loop.StoppedEarly);
+        Assert.Equal(-3.0, loop.BestValidationCriterion);
+        Assert.Equal(task.ValuesAtEvaluations[2], task.Parameters.Values[0]);
+        var evaluations = reports.Reports.Where(r => r.ValidationLoss != null).ToList();
+        Assert.Equal([0.0, 0.0, 3.0, 2.5, 2.9], evaluations.Select(r => r.ValidationMetric!.Value));
+        Assert.All(evaluations, r => Assert.Equal("BLEU", r.ValidationMetricName));
+        // SGD 0.25 from w = 0 on (w − 1)²: w = 0.5, 0.75, 0.875, 0.9375 at 0.25, then the 5th step at 0.125.
+        Assert.Equal([0.5f, 0.75f, 0.875f, 0.9375f, 0.953125f], task.ValuesAtEvaluations);
     }
 
     [Fact]
