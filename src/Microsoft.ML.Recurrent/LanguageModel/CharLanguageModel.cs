@@ -94,6 +94,20 @@ public sealed class CharLanguageModel
     }
 
     /// <summary>
+    /// Reads <paramref name="text"/> from the zero state and returns what every layer computed at every step: the
+    /// hidden state, the LSTM cell state and the gate activations — to see what individual cells track (quotes,
+    /// nesting depth, line position) with <see cref="CellSearch"/> or by colouring the text by a unit's trace.
+    /// </summary>
+    /// <exception cref="ArgumentException">The text is empty or contains a character the model never saw.</exception>
+    public LanguageModelActivations Inspect(string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        var ids = VocabularyMap.Encode(text);
+        var characters = text.EnumerateRunes().Select(r => r.ToString()).ToArray();
+        return LanguageModelActivations.Record(Network, characters, ids);
+    }
+
+    /// <summary>
     /// Writes the model to a file (atomically: a crash or an error never leaves a half-written model, and an
     /// existing file stays as it was until the new one is complete). The file is the stream format of
     /// <see cref="Save(Stream)"/>.

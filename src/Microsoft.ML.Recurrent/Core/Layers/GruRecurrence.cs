@@ -43,6 +43,9 @@ internal sealed class GruRecurrence(ParameterStore store, string name, int hidde
         VectorKernels.AccumulateColumnSums(allDhg, RecurrentBias!.Gradient, steps * c.Batch, 3 * Hidden);
     }
 
+    public override ReadOnlySpan<float> GateActivations(RecurrenceCache cache, ReadOnlySpan<float> xg, int t)
+        => ((GruCache)cache).Gates.AsSpan(t * cache.Batch * GateWidth, cache.Batch * GateWidth);
+
     private sealed class GruCache(int maxSteps, int batch, int hidden) : RecurrenceCache(maxSteps, batch, hidden, 3 * hidden)
     {
         public float[] Gates { get; } = new float[maxSteps * batch * 3 * hidden];

@@ -47,6 +47,10 @@ internal sealed class LstmRecurrence(ParameterStore store, string name, int hidd
     public override void EndBackward(RecurrenceCache cache, ReadOnlySpan<float> dxg, int steps)
         => Gemm.MatMulTransA(cache.Hs.AsSpan(0, steps * cache.Batch * Hidden), dxg, RecurrentWeight.Gradient, Hidden, steps * cache.Batch, 4 * Hidden, accumulate: true);
 
+    // Forward left σ(i), σ(f), σ(o), tanh(g) in xg.
+    public override ReadOnlySpan<float> GateActivations(RecurrenceCache cache, ReadOnlySpan<float> xg, int t)
+        => xg.Slice(t * cache.Batch * GateWidth, cache.Batch * GateWidth);
+
     private sealed class LstmCache : RecurrenceCache
     {
         public LstmCache(int maxSteps, int batch, int hidden) : base(maxSteps, batch, hidden, 4 * hidden)

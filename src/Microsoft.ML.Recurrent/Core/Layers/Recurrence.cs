@@ -102,6 +102,10 @@ internal abstract class Recurrence
 
     // dxg [T·B, G·H] of every step -> dWh (dbh) accumulated, once after the last BackwardStep.
     public abstract void EndBackward(RecurrenceCache cache, ReadOnlySpan<float> dxg, int steps);
+
+    // cache and xg after Forward -> step t's gate activations [B, G·H], blocks in the order of the cell's formula
+    // (LSTM i f o g, GRU r z n); empty for a cell without gates (RNN). What a model inspector reads.
+    public virtual ReadOnlySpan<float> GateActivations(RecurrenceCache cache, ReadOnlySpan<float> xg, int t) => ReadOnlySpan<float>.Empty;
 }
 
 /// <summary>Hidden state (and LSTM cell) of B streams, carried from one chunk to the next.</summary>
