@@ -84,12 +84,29 @@ internal static class CommandLine
             DefaultValueFactory = _ => DefaultModelPath,
         };
         var sampleOnly = new Option<bool>("--sample-only") { Description = "Load the saved model and generate; no training" };
+        var visualize = new Option<string?>("--visualize")
+        {
+            Description = "Write a page colouring held-out text by the cells that best follow strings, comments, nesting, line position, indentation",
+            HelpName = "FILE.html",
+        };
+        var cells = new Option<string?>("--cells")
+        {
+            Description = "With --visualize: colour by these cells instead, as LAYER:KIND:UNIT separated by commas (KIND h, c; gates i f o g, r z n), e.g. 2:c:37,1:h:5",
+            HelpName = "LIST",
+        };
+        cells.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } list && ParseCells(list) is null)
+            {
+                r.AddError($"--cells: '{list}' is not a list of LAYER:KIND:UNIT (layer from 1, KIND one of h c i f o g r z n, unit from 0), e.g. 2:c:37,1:h:5.");
+            }
+        });
 
         var root = new RootCommand(
             "Trains a character-level recurrent language model (RNN, LSTM or GRU) with Microsoft.ML.Recurrent, " +
             "saves it, and generates text from it.")
         {
-            data, cell, hidden, layers, time, epochs, iterations, evaluateEvery, checkpoint, progressCsv, temperature, prime, length, seed, model, sampleOnly,
+            data, cell, hidden, layers, time, epochs, iterations, evaluateEvery, checkpoint, progressCsv, temperature, prime, length, seed, model, sampleOnly, visualize, cells,
         };
         root.SetAction(result =>
         {
@@ -121,6 +138,8 @@ internal static class CommandLine
                 Seed = result.GetValue(seed),
                 ModelPath = result.GetValue(model) ?? DefaultModelPath,
                 SampleOnly = result.GetValue(sampleOnly),
+                VisualizePath = result.GetValue(visualize),
+                Cells = result.GetValue(cells) is { } list ? ParseCells(list)! : [],
             };
             return RunReportingErrors(run, settings);
         });
@@ -141,6 +160,34 @@ internal static class CommandLine
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>"2:c:37,1:h:5" → cells (layers counted from 1 on the command line, from 0 in the library); null when malformed.</summary>
+    private static List<CellChoice>? ParseCells(string list)
+    {
+        var result = new List<CellChoice>();
+        foreach (string item in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] parts = item.Split(':');
+            ActivationKind? kind = parts.Length == 3 ? parts[1] switch
+            {
+                "h" => ActivationKind.Hidden,
+                "c" => ActivationKind.Cell,
+                "i" => ActivationKind.InputGate,
+                "f" => ActivationKind.ForgetGate,
+                "o" => ActivationKind.OutputGate,
+                "g" or "n" => ActivationKind.Candidate,
+                "r" => ActivationKind.ResetGate,
+                "z" => ActivationKind.UpdateGate,
+                _ => null,
+            } : null;
+            if (kind is null || !int.TryParse(parts[0], out int layer) || layer < 1 || !int.TryParse(parts[2], out int unit) || unit < 0)
+            {
+                return null;
+            }
+            result.Add(new CellChoice(layer - 1, kind.Value, unit));
+        }
+        return result.Count > 0 ? result : null;
     }
 
     private static Option<T> Positive<T>(Option<T> option)

@@ -10,7 +10,8 @@ namespace CharRnn;
 internal static class ModelBuilder
 {
     private const string CorpusPrefix = "CharRnn.Corpus/";
-    private const float ValidationFraction = 0.1f;
+    /// <summary>The end of the text held out for validation (and visualized by --visualize).</summary>
+    public const float ValidationFraction = 0.1f;
 
     public static CharLanguageModel TrainEvaluateSave(Settings settings)
     {
@@ -95,7 +96,7 @@ internal static class ModelBuilder
     }
 
     /// <summary>The training text: the file given with --data, or the built-in corpus.</summary>
-    private static (string Text, string Name) LoadCorpus(string? path)
+    public static (string Text, string Name) LoadCorpus(string? path)
     {
         if (path is not null)
         {
@@ -119,7 +120,7 @@ internal static class ModelBuilder
     }
 
     /// <summary>The end of <paramref name="text"/> the trainer holds out for validation (counted in Unicode scalars, as the model does).</summary>
-    private static string HeldOut(string text, float fraction)
+    public static string HeldOut(string text, float fraction)
     {
         int runes = 0;
         foreach (var _ in text.EnumerateRunes())

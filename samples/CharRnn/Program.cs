@@ -1,7 +1,8 @@
 using CharRnn;
 
 // Trains a character-level language model (by default on this repository's own C# source for 90 seconds),
-// saves it, and prints a sample from the saved model. `--sample-only` skips training. `--help` lists the options.
+// saves it, and prints a sample from the saved model. `--sample-only` skips training; `--visualize FILE.html` shows
+// what its cells track. `--help` lists the options.
 return await CommandLine.Create(Run).Parse(args).InvokeAsync(CommandLine.Invocation);
 
 static int Run(Settings settings)
@@ -10,5 +11,6 @@ static int Run(Settings settings)
     {
         ModelBuilder.TrainEvaluateSave(settings);
     }
-    return ConsumeModel.LoadAndGenerate(settings);
+    int result = ConsumeModel.LoadAndGenerate(settings);
+    return result == 0 && settings.VisualizePath is not null ? ConsumeModel.Visualize(settings) : result;
 }

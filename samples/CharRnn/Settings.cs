@@ -27,4 +27,11 @@ internal sealed record Settings
     public int Seed { get; init; } = 1;
     public string ModelPath { get; init; } = CommandLine.DefaultModelPath;
     public bool SampleOnly { get; init; }
+    /// <summary>Page that colours held-out text by the model's cells (written after training/sampling); null = none.</summary>
+    public string? VisualizePath { get; init; }
+    /// <summary>Cells to colour the page by; empty = the best cell the search found for each feature.</summary>
+    public IReadOnlyList<CellChoice> Cells { get; init; } = [];
 }
+
+/// <summary>One cell named on the command line: layer (0-based here), activation kind and unit.</summary>
+internal sealed record CellChoice(int Layer, ActivationKind Kind, int Unit);

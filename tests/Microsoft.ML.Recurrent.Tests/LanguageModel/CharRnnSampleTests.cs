@@ -118,6 +118,37 @@ public class CharRnnSampleTests
         Assert.DoesNotContain("   at ", printed);
     }
 
+    [Fact]
+    public void Visualize_ranks_cells_by_text_features_and_writes_the_page_colouring_text_by_them()
+    {
+        using var dir = Folder();
+        string[] shortRun = [.. s_command.Select(a => a == $"{Iterations}" ? "20" : a)];
+        var (code, printed) = RunToEnd(dir.Path, shortRun);
+        Assert.True(code == 0, printed);
+
+        (code, printed) = RunToEnd(dir.Path, ["--sample-only", "--data", "text.txt", "--model", "model.rnnlm", "--length", "10", "--visualize", "out/cells.html"]);
+        Assert.True(code == 0, printed);
+        Assert.Matches(@"Cells that follow features of 2,9\d\d held-out characters of text\.txt", printed); // 10 % of 30,000 from the first line start
+        Assert.Matches(@"position in line +layer [12] unit \d+ (hidden|cell) state r = [+-]0\.\d\d", printed);
+        string page = File.ReadAllText(dir.File("out/cells.html"));
+        Assert.Contains("<td>position in line</td><td>1</td>", page);
+        Assert.Contains("const data = {\"text\":[", page);
+        Assert.DoesNotContain("{{", page); // every placeholder filled
+
+        (code, printed) = RunToEnd(dir.Path, ["--sample-only", "--data", "text.txt", "--model", "model.rnnlm", "--length", "10", "--visualize", "chosen.html", "--cells", "2:c:5,1:o:63"]);
+        Assert.True(code == 0, printed);
+        Assert.Contains("coloured by 2 cells", printed);
+        Assert.Contains("\"label\":\"layer 1 unit 63 OutputGate\"", File.ReadAllText(dir.File("chosen.html")));
+
+        (code, printed) = RunToEnd(dir.Path, ["--sample-only", "--data", "text.txt", "--model", "model.rnnlm", "--visualize", "bad.html", "--cells", "3:h:0"]);
+        Assert.Equal(1, code);
+        Assert.Contains("error: --cells: the model has no layer 3 unit 0 hidden state (2 layers of 64 units", printed);
+        (code, printed) = RunToEnd(dir.Path, ["--sample-only", "--visualize", "bad.html", "--cells", "1:x:0"]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("--cells: '1:x:0' is not a list of LAYER:KIND:UNIT", printed);
+        Assert.False(File.Exists(dir.File("bad.html")));
+    }
+
     /// <summary>The collection that keeps these tests from running beside others.</summary>
     [CollectionDefinition(nameof(CharRnnSampleTests), DisableParallelization = true)]
     public sealed class Alone;
