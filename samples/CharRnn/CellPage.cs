@@ -28,8 +28,9 @@ internal static class CellPage
                 label = Label(s.Kind, s.Layer, s.Unit),
                 why = s.Why,
                 values = activations.Trace(s.Kind, s.Layer, s.Unit).Select(v => Math.Round(v, 3)),
-                // A cell state is unbounded (a counter may drift to ±20): coloured by tanh(c), as the paper does.
-                squash = s.Kind == ActivationKind.Cell,
+                // A cell state is unbounded: a counter drifts (c from 5 to 15 on one text), which tanh(c) would show as
+                // uniformly saturated, so it is coloured by its deviation from its mean, scaled by the largest one.
+                centre = s.Kind == ActivationKind.Cell,
             }),
         };
         var rows = new StringBuilder();
@@ -70,7 +71,7 @@ internal static class CellPage
           table { border-collapse: collapse; font-size: 14px; } td, th { padding: 3px 10px; border-bottom: 1px solid #ddd; text-align: left; }
           td.r { font-family: ui-monospace, monospace; text-align: right; }
           pre { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; line-height: 1.45; white-space: pre-wrap;
-                border: 1px solid #ccc; padding: 8px; max-height: 340px; overflow-y: auto; margin: 0; }
+                border: 1px solid #ccc; padding: 8px; max-height: 420px; overflow-y: auto; margin: 0; }
           pre span:hover { outline: 1px solid #000; }
           .legend { display: flex; align-items: center; gap: 8px; font-size: 13px; margin: 4px 0 6px; }
           .legend .bar { width: 180px; height: 12px; background: linear-gradient(to right, rgb(60,110,230), #fff, rgb(230,60,50)); border: 1px solid #aaa; }
@@ -78,7 +79,8 @@ internal static class CellPage
         <body>
         <h1>{{title}}</h1>
         <p>Each character is coloured by a cell's activation after reading it: red positive, blue negative, white zero
-        (a hidden state or gate as it is, a cell state c as tanh(c), the memory it exposes). Hover over a character for the value.</p>
+        (a hidden state or gate as it is in [−1, 1]; a cell state c, which is unbounded, by its deviation from its mean on this
+        text, scaled by the largest deviation). Hover over a character for the value.</p>
         <h2>Cells that follow a feature of the text (Pearson r over every character)</h2>
         <table><tr><th>feature</th><th>rank</th><th>cell</th><th>r</th></tr>
         {{rows}}</table>
@@ -90,11 +92,15 @@ internal static class CellPage
           const h = document.createElement('h2'); h.id = cell.id; h.textContent = cell.label; root.appendChild(h);
           const why = document.createElement('p'); why.className = 'why'; why.textContent = cell.why; root.appendChild(why);
           const legend = document.createElement('div'); legend.className = 'legend';
-          legend.innerHTML = '<span>' + (cell.squash ? 'tanh(c) ' : '') + '−1</span><span class="bar"></span><span>+1</span>';
+          const mean = cell.centre ? cell.values.reduce((a, v) => a + v, 0) / cell.values.length : 0;
+          const scale = cell.centre ? Math.max(1e-6, ...cell.values.map(v => Math.abs(v - mean))) : 1;
+          legend.innerHTML = cell.centre
+            ? `<span>c = ${(mean - scale).toFixed(2)}</span><span class="bar"></span><span>${(mean + scale).toFixed(2)} (mean ${mean.toFixed(2)})</span>`
+            : '<span>−1</span><span class="bar"></span><span>+1</span>';
           root.appendChild(legend);
           const pre = document.createElement('pre');
           data.text.forEach((ch, t) => {
-            const v = cell.values[t], shown = cell.squash ? Math.tanh(v) : v, a = Math.min(1, Math.abs(shown));
+            const v = cell.values[t], shown = (v - mean) / scale, a = Math.min(1, Math.abs(shown));
             const span = document.createElement('span');
             span.textContent = ch === '\n' ? '\u21b5\n' : ch;
             const [r, g, b] = shown >= 0 ? [255 - 25 * a, 255 - 195 * a, 255 - 205 * a] : [255 - 195 * a, 255 - 145 * a, 255 - 25 * a];
