@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Microsoft.ML.Recurrent;
@@ -47,13 +46,15 @@ internal static class ModelBuilder
             : $"Checkpoint: {settings.CheckpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
 
         var clock = Stopwatch.StartNew();
-        var progress = new ConsoleProgress(settings.CheckpointPath);
+        // A live status line on a terminal; whole lines (one a second and every evaluation) when redirected.
+        using var progress = new ConsoleTrainingProgress(unit: "chars/s") { CheckpointPath = settings.CheckpointPath };
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
             // The first Ctrl+C asks training to stop at the next iteration and keeps the process; a second one ends it.
             e.Cancel = !stop.IsCancellationRequested;
             if (e.Cancel)
             {
+                progress.Complete();
                 Console.WriteLine("Ctrl+C: stopping after this iteration to save (press it again to quit without saving).");
                 stop.Cancel();
             }
@@ -67,6 +68,7 @@ internal static class ModelBuilder
         finally
         {
             Console.CancelKeyPress -= onCtrlC;
+            progress.Complete();
         }
         Console.WriteLine(stop.IsCancellationRequested
             ? $"Stopped by Ctrl+C at iteration {progress.LastIteration} after {clock.Elapsed.TotalSeconds:F0} s; saving the best model so far."
@@ -134,42 +136,5 @@ internal static class ModelBuilder
             keep--;
         }
         return text[start..];
-    }
-
-    /// <summary>Prints progress lines (at most one a second, and every evaluation) and the samples taken at evaluations.</summary>
-    private sealed class ConsoleProgress(string? checkpointPath) : IProgress<TrainingProgress>
-    {
-        private readonly Stopwatch _sincePrint = Stopwatch.StartNew();
-        private bool _printed;
-
-        /// <summary>The iteration of the latest report.</summary>
-        public int LastIteration { get; private set; }
-
-        public void Report(TrainingProgress p)
-        {
-            LastIteration = p.Iteration;
-            if (!_printed && p.ResumedAtIteration is { } resumed)
-            {
-                Console.WriteLine($"Resumed from the checkpoint {checkpointPath} at iteration {resumed}.");
-            }
-            if (p.ValidationLoss is null && _printed && _sincePrint.Elapsed < TimeSpan.FromSeconds(1))
-            {
-                return;
-            }
-            _printed = true;
-            _sincePrint.Restart();
-            var inv = CultureInfo.InvariantCulture;
-            string validation = p.ValidationLoss is { } v ? string.Format(inv, "{0:F4} ({1:F2} bpc)", v, p.ValidationBitsPerChar) : "-";
-            string left = p.Remaining is { } r ? $"{(int)r.TotalMinutes}:{r.Seconds:00}" : "?";
-            Console.WriteLine(string.Format(inv,
-                "iter {0,6}  epoch {1,6:F2}  train {2:F4}  val {3,-16} {4,9:N0} chars/s  {5,6} left",
-                p.Iteration, p.Epoch, p.TrainLoss, validation, p.CharsPerSecond, left));
-            if (p.Sample is { Length: > 0 } sample)
-            {
-                Console.WriteLine("  ---- sample ----");
-                Console.WriteLine("  " + sample.ReplaceLineEndings("\n  "));
-                Console.WriteLine("  ----------------");
-            }
-        }
     }
 }
