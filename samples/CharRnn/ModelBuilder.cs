@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 using Microsoft.ML.Recurrent;
+using Microsoft.ML.Recurrent.Plotting;
 
 namespace CharRnn;
 
@@ -16,6 +17,9 @@ internal static class ModelBuilder
         var (text, corpusName) = LoadCorpus(settings.DataPath);
         using var stop = new CancellationTokenSource();
         using var csv = settings.ProgressCsvPath is { } csvPath ? new TrainingProgressCsvWriter(csvPath) : null;
+        // The curves come from the CSV log when there is one (it holds the earlier sessions of a resumed run), else from
+        // the reports of this session, kept in memory.
+        var recorder = settings.PlotPath is not null && csv is null ? new TrainingProgressRecorder() : null;
         var options = new CharLanguageModelOptions
         {
             Cell = settings.Cell,
@@ -29,7 +33,7 @@ internal static class ModelBuilder
             EvaluateEvery = settings.EvaluateEvery,
             CheckpointPath = settings.CheckpointPath,
             StopToken = stop.Token,
-            Progress = csv,
+            Progress = (IProgress<TrainingProgress>?)csv ?? recorder,
             ReportEvery = 10,
             SampleLength = 160,
         };
@@ -93,7 +97,33 @@ internal static class ModelBuilder
             // The training loop wrote it at its last evaluation, which every stop (the end or Ctrl+C) makes.
             Console.WriteLine($"Saved the checkpoint to {settings.CheckpointPath}; the same command resumes from it.");
         }
+        if (settings.PlotPath is { } plotPath)
+        {
+            SavePlot(plotPath, recorder?.Reports ?? TrainingProgressCsvReader.Read(settings.ProgressCsvPath!), settings);
+        }
         return model;
+    }
+
+    /// <summary>Draws the loss curves; a run too short to have a report to draw says so and still succeeds (the model is saved).</summary>
+    private static void SavePlot(string path, IReadOnlyList<TrainingProgress> reports, Settings settings)
+    {
+        string title = $"{settings.Cell.ToString().ToUpperInvariant()} {settings.Layers} × {settings.HiddenSize} on {(settings.DataPath is null ? "the built-in corpus" : Path.GetFileName(settings.DataPath))}";
+        try
+        {
+            if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
+            {
+                TrainingCurves.SaveSvg(reports, path, title: title);
+            }
+            else
+            {
+                TrainingCurves.SavePng(reports, path, title: title);
+            }
+            Console.WriteLine($"Saved the loss curves to {path}.");
+        }
+        catch (ArgumentException e)
+        {
+            Console.WriteLine($"No loss curves drawn: {e.Message}");
+        }
     }
 
     /// <summary>The training text: the file given with --data, or the built-in corpus.</summary>

@@ -94,14 +94,12 @@ public static class TrainingCurves
             points.MarkerSize = 7;
         }
         var last = run[^1];
-        plot.Title(title ?? "Training and validation loss");
-        plot.XLabel("iteration");
-        plot.YLabel("loss (nats)");
-        // The time axis on top: how long the run trained, without a second scale to read.
+        // A second line under the title: how long the run trained, without a second scale to read.
         string best = validation.Count > 0 ? FormattableString.Invariant($"; best validation {validation.Min(r => r.ValidationLoss!.Value):F4}") : "";
-        plot.Axes.Top.Label.Text = FormattableString.Invariant($"{last.Iteration:N0} iterations, {last.Epoch:0.##} epochs, {Duration(last.Elapsed)} of training{best}");
-        plot.Axes.Top.Label.FontSize = 12;
-        plot.Axes.Top.Label.Bold = false;
+        plot.Title((title ?? "Training and validation loss") +
+                   FormattableString.Invariant($"\n{last.Iteration:N0} iterations, {last.Epoch:0.##} epochs, {Duration(last.Elapsed)} of training{best}"), size: 15);
+        plot.XLabel("iteration", size: 14);
+        plot.YLabel("loss (nats)", size: 14);
         plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }

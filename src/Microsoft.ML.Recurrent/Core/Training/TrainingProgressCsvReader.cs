@@ -12,13 +12,14 @@ namespace Microsoft.ML.Recurrent;
 /// </summary>
 public static class TrainingProgressCsvReader
 {
-    /// <summary>Reads the log at <paramref name="path"/>.</summary>
+    /// <summary>Reads the log at <paramref name="path"/>, which its writer may still have open.</summary>
     /// <exception cref="ArgumentException">The path is empty.</exception>
     /// <exception cref="InvalidDataException">The file is not such a log, or a row is malformed (the message names its line).</exception>
     public static IReadOnlyList<TrainingProgress> Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        using var reader = new StreamReader(path);
+        // Shared for writing: the log may be read while its writer still has it open (training runs, or has just ended).
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
         return Read(reader, path);
     }
 
