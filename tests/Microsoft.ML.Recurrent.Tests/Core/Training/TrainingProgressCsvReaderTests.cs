@@ -71,8 +71,15 @@ public class TrainingProgressCsvReaderTests
         var text = string.Concat(Enumerable.Repeat("the quick brown fox jumps over the lazy dog. ", 40));
         CharLanguageModelOptions Options(int iterations) => new()
         {
-            HiddenSize = 16, Layers = 1, BatchSize = 8, SequenceLength = 16, MaxIterations = iterations, EvaluateEvery = 10, Seed = 1,
-            ReportEvery = 5, CheckpointPath = dir.File("run.ckpt"),
+            HiddenSize = 16,
+            Layers = 1,
+            BatchSize = 8,
+            SequenceLength = 16,
+            MaxIterations = iterations,
+            EvaluateEvery = 10,
+            Seed = 1,
+            ReportEvery = 5,
+            CheckpointPath = dir.File("run.ckpt"),
         };
         foreach (int iterations in new[] { 20, 40 })
         {
