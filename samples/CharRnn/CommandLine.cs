@@ -57,6 +57,19 @@ internal static class CommandLine
             Description = "Also log every progress report as a CSV row (appended to when resuming)",
             HelpName = "FILE",
         };
+        var plot = new Option<string?>("--plot")
+        {
+            Description = "Draw the training and validation loss curves to this PNG (or .svg) file when training ends " +
+                          "(with --progress-csv, from the whole log, so a resumed run shows its earlier iterations too)",
+            HelpName = "FILE.png",
+        };
+        plot.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } path && Path.GetExtension(path).ToLowerInvariant() is not (".png" or ".svg"))
+            {
+                r.AddError($"--plot: '{path}' must end in .png or .svg.");
+            }
+        });
         var temperature = new Option<float>("--temperature")
         {
             Description = "Sampling temperature (0 = greedy; higher = more surprising)",
@@ -106,7 +119,7 @@ internal static class CommandLine
             "Trains a character-level recurrent language model (RNN, LSTM or GRU) with Microsoft.ML.Recurrent, " +
             "saves it, and generates text from it.")
         {
-            data, cell, hidden, layers, time, epochs, iterations, evaluateEvery, checkpoint, progressCsv, temperature, prime, length, seed, model, sampleOnly, visualize, cells,
+            data, cell, hidden, layers, time, epochs, iterations, evaluateEvery, checkpoint, progressCsv, plot, temperature, prime, length, seed, model, sampleOnly, visualize, cells,
         };
         root.SetAction(result =>
         {
@@ -132,6 +145,7 @@ internal static class CommandLine
                 EvaluateEvery = result.GetValue(evaluateEvery),
                 CheckpointPath = result.GetValue(checkpoint),
                 ProgressCsvPath = result.GetValue(progressCsv),
+                PlotPath = result.GetValue(plot),
                 Temperature = result.GetValue(temperature),
                 Prime = result.GetValue(prime) ?? "",
                 Length = result.GetValue(length),

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Microsoft.ML.Recurrent;
+using Microsoft.ML.Recurrent.Plotting;
 
 namespace CharRnn;
 
@@ -18,6 +18,9 @@ internal static class ModelBuilder
         var (text, corpusName) = LoadCorpus(settings.DataPath);
         using var stop = new CancellationTokenSource();
         using var csv = settings.ProgressCsvPath is { } csvPath ? new TrainingProgressCsvWriter(csvPath) : null;
+        // The curves come from the CSV log when there is one (it holds the earlier sessions of a resumed run), else from
+        // the reports of this session, kept in memory.
+        var recorder = settings.PlotPath is not null && csv is null ? new TrainingProgressRecorder() : null;
         var options = new CharLanguageModelOptions
         {
             Cell = settings.Cell,
@@ -31,7 +34,7 @@ internal static class ModelBuilder
             EvaluateEvery = settings.EvaluateEvery,
             CheckpointPath = settings.CheckpointPath,
             StopToken = stop.Token,
-            Progress = csv,
+            Progress = (IProgress<TrainingProgress>?)csv ?? recorder,
             ReportEvery = 10,
             SampleLength = 160,
         };
@@ -48,13 +51,15 @@ internal static class ModelBuilder
             : $"Checkpoint: {settings.CheckpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
 
         var clock = Stopwatch.StartNew();
-        var progress = new ConsoleProgress(settings.CheckpointPath);
+        // A live status line on a terminal; whole lines (one a second and every evaluation) when redirected.
+        using var progress = new ConsoleTrainingProgress(unit: "chars/s") { CheckpointPath = settings.CheckpointPath };
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
             // The first Ctrl+C asks training to stop at the next iteration and keeps the process; a second one ends it.
             e.Cancel = !stop.IsCancellationRequested;
             if (e.Cancel)
             {
+                progress.Complete();
                 Console.WriteLine("Ctrl+C: stopping after this iteration to save (press it again to quit without saving).");
                 stop.Cancel();
             }
@@ -68,6 +73,7 @@ internal static class ModelBuilder
         finally
         {
             Console.CancelKeyPress -= onCtrlC;
+            progress.Complete();
         }
         Console.WriteLine(stop.IsCancellationRequested
             ? $"Stopped by Ctrl+C at iteration {progress.LastIteration} after {clock.Elapsed.TotalSeconds:F0} s; saving the best model so far."
@@ -92,7 +98,33 @@ internal static class ModelBuilder
             // The training loop wrote it at its last evaluation, which every stop (the end or Ctrl+C) makes.
             Console.WriteLine($"Saved the checkpoint to {settings.CheckpointPath}; the same command resumes from it.");
         }
+        if (settings.PlotPath is { } plotPath)
+        {
+            SavePlot(plotPath, recorder?.Reports ?? TrainingProgressCsvReader.Read(settings.ProgressCsvPath!), settings);
+        }
         return model;
+    }
+
+    /// <summary>Draws the loss curves; a run too short to have a report to draw says so and still succeeds (the model is saved).</summary>
+    private static void SavePlot(string path, IReadOnlyList<TrainingProgress> reports, Settings settings)
+    {
+        string title = $"{settings.Cell.ToString().ToUpperInvariant()} {settings.Layers} × {settings.HiddenSize} on {(settings.DataPath is null ? "the built-in corpus" : Path.GetFileName(settings.DataPath))}";
+        try
+        {
+            if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
+            {
+                TrainingCurves.SaveSvg(reports, path, title: title);
+            }
+            else
+            {
+                TrainingCurves.SavePng(reports, path, title: title);
+            }
+            Console.WriteLine($"Saved the loss curves to {path}.");
+        }
+        catch (ArgumentException e)
+        {
+            Console.WriteLine($"No loss curves drawn: {e.Message}");
+        }
     }
 
     /// <summary>The training text: the file given with --data, or the built-in corpus.</summary>
@@ -135,42 +167,5 @@ internal static class ModelBuilder
             keep--;
         }
         return text[start..];
-    }
-
-    /// <summary>Prints progress lines (at most one a second, and every evaluation) and the samples taken at evaluations.</summary>
-    private sealed class ConsoleProgress(string? checkpointPath) : IProgress<TrainingProgress>
-    {
-        private readonly Stopwatch _sincePrint = Stopwatch.StartNew();
-        private bool _printed;
-
-        /// <summary>The iteration of the latest report.</summary>
-        public int LastIteration { get; private set; }
-
-        public void Report(TrainingProgress p)
-        {
-            LastIteration = p.Iteration;
-            if (!_printed && p.ResumedAtIteration is { } resumed)
-            {
-                Console.WriteLine($"Resumed from the checkpoint {checkpointPath} at iteration {resumed}.");
-            }
-            if (p.ValidationLoss is null && _printed && _sincePrint.Elapsed < TimeSpan.FromSeconds(1))
-            {
-                return;
-            }
-            _printed = true;
-            _sincePrint.Restart();
-            var inv = CultureInfo.InvariantCulture;
-            string validation = p.ValidationLoss is { } v ? string.Format(inv, "{0:F4} ({1:F2} bpc)", v, p.ValidationBitsPerChar) : "-";
-            string left = p.Remaining is { } r ? $"{(int)r.TotalMinutes}:{r.Seconds:00}" : "?";
-            Console.WriteLine(string.Format(inv,
-                "iter {0,6}  epoch {1,6:F2}  train {2:F4}  val {3,-16} {4,9:N0} chars/s  {5,6} left",
-                p.Iteration, p.Epoch, p.TrainLoss, validation, p.CharsPerSecond, left));
-            if (p.Sample is { Length: > 0 } sample)
-            {
-                Console.WriteLine("  ---- sample ----");
-                Console.WriteLine("  " + sample.ReplaceLineEndings("\n  "));
-                Console.WriteLine("  ----------------");
-            }
-        }
     }
 }

@@ -21,6 +21,8 @@ internal sealed record Settings
     public string? CheckpointPath { get; init; }
     /// <summary>CSV file every progress report is logged to (appended to when it already holds a log); null = none.</summary>
     public string? ProgressCsvPath { get; init; }
+    /// <summary>PNG (or .svg) file the loss curves are drawn to when training ends; null = none.</summary>
+    public string? PlotPath { get; init; }
     public float Temperature { get; init; } = 0.8f;
     public string Prime { get; init; } = "";
     public int Length { get; init; } = 500;

@@ -12,15 +12,15 @@ public static class ModelBuilder
         Console.WriteLine($"{train.Count:N0} training, {validation.Count:N0} validation and {test.Count:N0} test sentences " +
                           $"({train.Sum(s => s.Tokens.Count):N0} training tokens, {train.SelectMany(s => s.Labels).Distinct().Count()} labels).");
         var ml = new MLContext(seed);
+        using var progress = new ConsoleTrainingProgress(unit: "tokens/s");
         var options = new RecurrentTaggerOptions
         {
             LabelColumnName = "Label",
             TokenColumnName = nameof(SentenceRow.Tokens),
             TimeBudget = budget,
             UseCrf = crf,
-            Progress = new Progress<TrainingProgress>(p => Console.WriteLine(
-                $"epoch {p.Epoch,5:F2}  loss {p.TrainLoss:F3}  validation loss {p.ValidationLoss:F3}  accuracy {p.ValidationAccuracy:P2}  " +
-                $"{p.CharsPerSecond:N0} tokens/s  {p.Elapsed:mm\\:ss} elapsed{(p.Remaining is { } left ? $", {left:mm\\:ss} left" : "")}")),
+            // On the training thread, in order (Progress<T> would post each report to the thread pool).
+            Progress = progress,
         };
         // The tagger holds out a random 10 % of what it is given for keep-best and early stopping: give it the validation sentences too.
         var rows = train.Concat(validation).Select(SentenceRow.From).ToList();
@@ -29,6 +29,7 @@ public static class ModelBuilder
             .Append(ml.Transforms.Conversion.MapKeyToValue(nameof(TaggedRow.PredictedTags), "PredictedLabels"));
         var data = ml.Data.LoadFromEnumerable(rows);
         var model = pipeline.Fit(data);
+        progress.Complete();
 
         var predicted = ml.Data.CreateEnumerable<TaggedRow>(model.Transform(ml.Data.LoadFromEnumerable(test.Select(SentenceRow.From))), reuseRowObject: false)
             .Select(r => (IReadOnlyList<string>)r.PredictedTags).ToList();

@@ -34,7 +34,9 @@ public static class ModelBuilder
         options.Seed = settings.Seed;
         options.CheckpointPath = settings.CheckpointPath;
         options.StopToken = stop.Token;
-        options.Progress = new ConsoleProgress();
+        // A live status line on a terminal, a line per evaluation; whole lines when redirected.
+        using var progress = new ConsoleTrainingProgress(unit: "tokens/s") { CheckpointPath = settings.CheckpointPath };
+        options.Progress = progress;
         Console.WriteLine($"Training a bi-{options.Cell.ToString().ToUpperInvariant()} encoder–decoder with {options.Attention} attention, " +
                           $"{options.HiddenSize} units, for up to {settings.Budget.TotalMinutes:0.#} min or {options.MaxEpochs} epochs.");
         Console.WriteLine(settings.CheckpointPath is null
@@ -47,6 +49,7 @@ public static class ModelBuilder
             e.Cancel = !stop.IsCancellationRequested;
             if (e.Cancel)
             {
+                progress.Complete();
                 Console.WriteLine("Ctrl+C: stopping after this iteration to evaluate and save (press it again to quit without saving).");
                 stop.Cancel();
             }
@@ -61,6 +64,7 @@ public static class ModelBuilder
         finally
         {
             Console.CancelKeyPress -= onCtrlC;
+            progress.Complete();
         }
         Console.WriteLine($"{(stop.IsCancellationRequested ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F0} s; " +
                           $"vocabularies of {translator.SourceTokens.Count:N0} source and {translator.TargetTokens.Count:N0} target tokens.");
@@ -83,21 +87,5 @@ public static class ModelBuilder
         translator.Save(settings.ModelPath);
         Console.WriteLine($"Saved the model to {settings.ModelPath}.");
         return outputs;
-    }
-
-    /// <summary>One line per evaluation, written as it arrives on the training thread.</summary>
-    private sealed class ConsoleProgress : IProgress<TrainingProgress>
-    {
-        private bool _toldResume;
-
-        public void Report(TrainingProgress p)
-        {
-            if (p.ResumedAtIteration is int resumed && !_toldResume) Console.WriteLine($"Resumed from the checkpoint at iteration {resumed}.");
-            _toldResume = true;
-            string validation = p.ValidationLoss is { } loss ? $"  validation loss {loss:F3}  next-token accuracy {p.ValidationAccuracy:P1}" : "";
-            if (p.ValidationMetricName == "BLEU") validation += $"  BLEU {p.ValidationMetric * 100:F2}";
-            Console.WriteLine($"epoch {p.Epoch,5:F2}  loss {p.TrainLoss:F3}{validation}  {p.CharsPerSecond:N0} tokens/s  " +
-                              $"{p.Elapsed:mm\\:ss} elapsed{(p.Remaining is { } left ? $", {left:mm\\:ss} left" : "")}");
-        }
     }
 }

@@ -149,6 +149,28 @@ public class CharRnnSampleTests
         Assert.False(File.Exists(dir.File("bad.html")));
     }
 
+    [Fact]
+    public void With_plot_and_a_progress_log_a_resumed_run_draws_the_curves_of_both_sessions_as_a_png()
+    {
+        // Also the check that the sample, on SkiaSharp 3 through the plotting library, runs from its own folder while this
+        // test assembly (SkiaSharp 2.88 for ML.NET's ImageAnalytics) only builds it.
+        using var dir = Folder();
+        string[] command = [.. s_command.Select(a => a == $"{Iterations}" ? "20" : a), "--progress-csv", "log.csv", "--plot", "curve.png"];
+        var (code, printed) = RunToEnd(dir.Path, command);
+        Assert.True(code == 0, printed);
+        Assert.Contains("Saved the loss curves to curve.png.", printed);
+        byte[] first = File.ReadAllBytes(dir.File("curve.png"));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], first[..4]);
+        Assert.Equal(900, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(first.AsSpan(16))); // the IHDR width
+
+        (code, printed) = RunToEnd(dir.Path, [.. command.Select(a => a == "20" ? "40" : a)]);
+        Assert.True(code == 0, printed);
+        Assert.Matches(s_resumed, printed);
+        Assert.Equal(4, TrainingProgressCsvReader.LatestRun(TrainingProgressCsvReader.Read(dir.File("log.csv"))).Count(r => r.ValidationLoss is not null));
+        Assert.NotEqual(first, File.ReadAllBytes(dir.File("curve.png")));
+        Assert.Equal(["curve.png"], Directory.GetFiles(dir.Path, "*curve.png*").Select(Path.GetFileName)); // no temporary file left
+    }
+
     /// <summary>The collection that keeps these tests from running beside others.</summary>
     [CollectionDefinition(nameof(CharRnnSampleTests), DisableParallelization = true)]
     public sealed class Alone;
