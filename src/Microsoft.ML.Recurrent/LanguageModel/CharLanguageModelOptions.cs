@@ -38,8 +38,6 @@ public sealed class CharLanguageModelOptions : RecurrentTrainerOptions
     public float InitScale { get; set; } = 0.08f;
     /// <summary>Sum the loss over the chunk's characters instead of averaging it (min-char-rnn sums; char-rnn and PyTorch average).</summary>
     public bool SumLoss { get; set; }
-    /// <summary>Send a progress report every this many iterations (evaluations always report).</summary>
-    public int ReportEvery { get; set; } = 10;
     /// <summary>Characters of text to sample (temperature 0.8) at each evaluation and put in the progress report (0 = none).</summary>
     public int SampleLength { get; set; }
 
@@ -73,7 +71,6 @@ public sealed class CharLanguageModelOptions : RecurrentTrainerOptions
         Require((long)BatchSize * SequenceLength * HiddenSize * 4 <= int.MaxValue, nameof(BatchSize), BatchSize, "× SequenceLength × HiddenSize is too large for one chunk");
         Require(float.IsFinite(LearningRateDecay) && LearningRateDecay is > 0f and <= 1f, nameof(LearningRateDecay), LearningRateDecay, "must be in (0, 1]");
         Require(DecayAfterEpoch >= 1, nameof(DecayAfterEpoch), DecayAfterEpoch, "must be at least 1");
-        Require(ReportEvery >= 1, nameof(ReportEvery), ReportEvery, "must be at least 1");
         Require(SampleLength >= 0, nameof(SampleLength), SampleLength, "must not be negative");
         Require(Enum.IsDefined(Initialization), nameof(Initialization), Initialization, "is not a known initialisation");
         Require(float.IsFinite(InitScale) && InitScale > 0, nameof(InitScale), InitScale, "must be a finite positive number");

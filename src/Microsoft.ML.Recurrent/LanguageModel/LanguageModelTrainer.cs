@@ -51,7 +51,7 @@ internal sealed class LanguageModelTrainer : ITrainingTask, IDisposable
         _runner = new ShardRunner(shards);
         _runShard = RunShard;
         Fingerprint = LanguageFingerprint(ids, options);
-        Loop = new TrainingLoop(this, options, options.ReportEvery);
+        Loop = new TrainingLoop(this, options);
     }
 
     public CharVocabulary Vocabulary { get; }

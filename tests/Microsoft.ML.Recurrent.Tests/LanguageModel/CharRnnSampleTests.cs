@@ -186,39 +186,9 @@ public class CharRnnSampleTests
     /// <summary>What the sample generated from the saved model, between its '---- sample' line and the closing '----'.</summary>
     private static string Sample(string printed) => printed[printed.LastIndexOf("---- sample", StringComparison.Ordinal)..];
 
-    /// <summary>Starts the sample in <paramref name="folder"/>; stdout and stderr lines are added to <paramref name="output"/> as they come.</summary>
-    private static Process Start(string folder, string[] arguments, StringBuilder output)
-    {
-        Assert.True(File.Exists(s_dll), $"The CharRnn sample was not built at {s_dll}.");
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(s_dll);
-        foreach (var a in arguments) info.ArgumentList.Add(a);
-        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet could not be started.");
-        void Add(object? _, DataReceivedEventArgs e)
-        {
-            if (e.Data is null) return;
-            lock (output) output.Append(e.Data).Append('\n');
-        }
-        process.OutputDataReceived += Add;
-        process.ErrorDataReceived += Add;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private static Process Start(string folder, string[] arguments, StringBuilder output) => SampleProcess.Start(s_dll, folder, arguments, output);
 
-    /// <summary>Runs the sample to its end (at most 2 minutes) and returns its exit code and output.</summary>
-    private static (int Code, string Output) RunToEnd(string folder, string[] arguments)
-    {
-        var output = new StringBuilder();
-        using var process = Start(folder, arguments, output);
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The sample did not finish within 2 minutes:\n" + output);
-        }
-        process.WaitForExit(); // the rest of the redirected output
-        return (process.ExitCode, output.ToString());
-    }
+    private static (int Code, string Output) RunToEnd(string folder, string[] arguments) => SampleProcess.RunToEnd(s_dll, folder, arguments);
 
     /// <summary>Waits (at most a minute) until training has written its first checkpoint, failing if the process ends first.</summary>
     private static void WaitForCheckpoint(string path, Process process, StringBuilder output)

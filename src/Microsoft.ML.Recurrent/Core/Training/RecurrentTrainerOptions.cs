@@ -76,6 +76,8 @@ public abstract class RecurrentTrainerOptions
     public int? NumberOfThreads { get; set; }
     /// <summary>Receives progress reports, synchronously on the training thread.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
+    /// <summary>Send a progress report every this many iterations; evaluations always report (what a live line and a loss curve draw from).</summary>
+    public int ReportEvery { get; set; } = 10;
     /// <summary>
     /// Stops training at the next iteration boundary as if a stopping rule held, for a Ctrl+C that keeps the work:
     /// unlike the cancellation token (which throws and returns nothing), training evaluates once more (validation,
@@ -134,6 +136,7 @@ public abstract class RecurrentTrainerOptions
         Require(Patience is null or >= 1, nameof(Patience), Patience, "must be at least 1 (null = no early stopping)");
         Require(LearningRateDecayOnPlateau is > 0f and <= 1f, nameof(LearningRateDecayOnPlateau), LearningRateDecayOnPlateau, "must be in (0, 1] (1 = no decay)");
         Require(CheckpointPath is null || !string.IsNullOrWhiteSpace(CheckpointPath), nameof(CheckpointPath), CheckpointPath, "must be null or a file path");
+        Require(ReportEvery >= 1, nameof(ReportEvery), ReportEvery, "must be at least 1");
         Require(NumberOfThreads is null or >= 1, nameof(NumberOfThreads), NumberOfThreads, "must be at least 1 (null = all cores)");
     }
 

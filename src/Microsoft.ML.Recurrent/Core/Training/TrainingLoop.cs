@@ -17,7 +17,6 @@ internal sealed partial class TrainingLoop
 
     private readonly ITrainingTask _task;
     private readonly RecurrentTrainerOptions _options;
-    private readonly int? _reportEvery;
     private readonly ulong _taskFingerprint;
     private readonly string _settings;
     private int? _resumedAt;
@@ -37,15 +36,12 @@ internal sealed partial class TrainingLoop
 
     /// <param name="task">What is trained.</param>
     /// <param name="options">The shared settings (validated by the caller).</param>
-    /// <param name="reportEvery">Send a progress report every this many iterations besides the evaluations' (null = only at evaluations).</param>
-    public TrainingLoop(ITrainingTask task, RecurrentTrainerOptions options, int? reportEvery = null)
+    public TrainingLoop(ITrainingTask task, RecurrentTrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(options);
-        if (reportEvery is < 1) throw new ArgumentOutOfRangeException(nameof(reportEvery), reportEvery, "Reports must be at least 1 iteration apart.");
         _task = task;
         _options = options;
-        _reportEvery = reportEvery;
         _optimizer = Optimizer.Create(options.Optimizer, task.Parameters.Count);
         _learningRate = options.LearningRate;
         _taskFingerprint = task.Fingerprint;
@@ -116,7 +112,7 @@ internal sealed partial class TrainingLoop
             double perSecond = countThisRun / Math.Max((_trainingTime - sessionStart).TotalSeconds, 1e-9);
             if ((o.EvaluateEvery is int every ? _iteration % every == 0 : epochEnded) || stopping)
                 Evaluate(sinks, log, perSecond);
-            else if (_reportEvery is int r && _iteration % r == 0)
+            else if (_iteration % o.ReportEvery == 0)
                 Report(sinks, Progress(null, null, perSecond));
         }
         if (o.KeepBest && _bestParameters != null) _bestParameters.CopyTo(_task.Parameters.Values, 0);

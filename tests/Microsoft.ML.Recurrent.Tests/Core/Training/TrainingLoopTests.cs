@@ -218,8 +218,8 @@ public class TrainingLoopTests
         double[] losses = [5.0, 4.0, 1.0, 2.0, 3.0, 4.0, 5.0];
         var task = new ScriptedTask(1, losses);
         var progress = new RecordedProgress();
-        var options = new Options { MaxIterations = 100, EvaluateEvery = 2, CheckpointPath = dir.File("run.ckpt"), StopToken = stop.Token, Progress = new CancelAt(stop, 7) };
-        var loop = new TrainingLoop(task, options, reportEvery: 1);
+        var options = new Options { MaxIterations = 100, EvaluateEvery = 2, CheckpointPath = dir.File("run.ckpt"), StopToken = stop.Token, Progress = new CancelAt(stop, 7), ReportEvery = 1 };
+        var loop = new TrainingLoop(task, options);
         loop.Run(progress, null, default); // returns: no OperationCanceledException
         // Signalled from iteration 7's report, training ends after the iteration then under way (8).
         Assert.Equal(8, loop.Iterations);
@@ -241,7 +241,7 @@ public class TrainingLoopTests
         using var stop = new CancellationTokenSource();
         var task = new ScriptedTask(1, 3.0, 2.0);
         var progress = new RecordedProgress();
-        var loop = new TrainingLoop(task, new Options { MaxIterations = 100, EvaluateEvery = 10, StopToken = stop.Token, Progress = new CancelAt(stop, 3) }, reportEvery: 1);
+        var loop = new TrainingLoop(task, new Options { MaxIterations = 100, EvaluateEvery = 10, StopToken = stop.Token, Progress = new CancelAt(stop, 3), ReportEvery = 1 });
         loop.Run(progress, null, default);
         Assert.Equal(4, loop.Iterations);
         Assert.Equal(4, Assert.Single(progress.Reports, r => r.ValidationLoss != null).Iteration);
