@@ -16,7 +16,6 @@ internal static class ModelBuilder
     public static CharLanguageModel TrainEvaluateSave(Settings settings)
     {
         var (text, corpusName) = LoadCorpus(settings.DataPath);
-        using var stop = new CancellationTokenSource();
         using var csv = settings.ProgressCsvPath is { } csvPath ? new TrainingProgressCsvWriter(csvPath) : null;
         // The curves come from the CSV log when there is one (it holds the earlier sessions of a resumed run), else from
         // the reports of this session, kept in memory.
@@ -33,7 +32,6 @@ internal static class ModelBuilder
             ValidationFraction = ValidationFraction,
             EvaluateEvery = settings.EvaluateEvery,
             CheckpointPath = settings.CheckpointPath,
-            StopToken = stop.Token,
             Progress = (IProgress<TrainingProgress>?)csv ?? recorder,
             ReportEvery = 10,
             SampleLength = 160,
@@ -53,18 +51,8 @@ internal static class ModelBuilder
         var clock = Stopwatch.StartNew();
         // A live status line on a terminal; whole lines (one a second and every evaluation) when redirected.
         using var progress = new ConsoleTrainingProgress(unit: "chars/s") { CheckpointPath = settings.CheckpointPath };
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            // The first Ctrl+C asks training to stop at the next iteration and keeps the process; a second one ends it.
-            e.Cancel = !stop.IsCancellationRequested;
-            if (e.Cancel)
-            {
-                progress.Complete();
-                Console.WriteLine("Ctrl+C: stopping after this iteration to save (press it again to quit without saving).");
-                stop.Cancel();
-            }
-        };
-        Console.CancelKeyPress += onCtrlC;
+        var stop = new ConsoleStopRequest(progress); // listens until training ends (then Ctrl+C ends the process again)
+        options.StopToken = stop.Token;
         CharLanguageModel model;
         try
         {
@@ -72,10 +60,10 @@ internal static class ModelBuilder
         }
         finally
         {
-            Console.CancelKeyPress -= onCtrlC;
+            stop.Dispose();
             progress.Complete();
         }
-        Console.WriteLine(stop.IsCancellationRequested
+        Console.WriteLine(stop.IsRequested
             ? $"Stopped by Ctrl+C at iteration {progress.LastIteration} after {clock.Elapsed.TotalSeconds:F0} s; saving the best model so far."
             : $"Trained in {clock.Elapsed.TotalSeconds:F0} s: {model.ParameterCount:N0} parameters, vocabulary of {model.Vocabulary.Count} characters.");
 

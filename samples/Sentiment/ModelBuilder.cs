@@ -20,26 +20,14 @@ internal static class ModelBuilder
         Console.WriteLine($"Read {rows.Count:N0} sentences ({rows.Count(r => r.Label):N0} positive) from {dataPath}.");
         var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(rows), testFraction: 0.1, seed: seed);
 
-        using var stop = new CancellationTokenSource();
         using var console = new ConsoleTrainingProgress(unit: "sentences/s") { CheckpointPath = checkpointPath };
         var recorder = new TrainingProgressRecorder();
+        var stop = new ConsoleStopRequest(console); // listens until training ends (then Ctrl+C ends the process again)
         var pipeline = BuildPipeline(ml, new Both(console, recorder), checkpointPath, stop.Token);
         Console.WriteLine(checkpointPath is null
             ? "Ctrl+C stops training and keeps the model so far (with --checkpoint FILE it can also resume)."
             : $"Checkpoint: {checkpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            // The first Ctrl+C asks training to stop after this iteration and keeps the process; a second one ends it.
-            e.Cancel = !stop.IsCancellationRequested;
-            if (e.Cancel)
-            {
-                console.Complete();
-                Console.WriteLine("Ctrl+C: stopping after this iteration to evaluate and save (press it again to quit without saving).");
-                stop.Cancel();
-            }
-        };
         var clock = Stopwatch.StartNew();
-        Console.CancelKeyPress += onCtrlC;
         ITransformer model;
         try
         {
@@ -47,10 +35,10 @@ internal static class ModelBuilder
         }
         finally
         {
-            Console.CancelKeyPress -= onCtrlC;
+            stop.Dispose();
             console.Complete();
         }
-        Console.WriteLine($"{(stop.IsCancellationRequested ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F1} s.");
+        Console.WriteLine($"{(stop.IsRequested ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F1} s.");
 
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(split.TestSet), nameof(SentimentInput.Label));
         Console.WriteLine($"Held-out 10%: accuracy {metrics.Accuracy:P2}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}.");

@@ -19,7 +19,6 @@ public static class ModelBuilder
         var pairs = SequenceCorpora.Pairs(train);
         Console.WriteLine($"{train.Count:N0} training sources ({pairs.Count:N0} pairs, {pairs.Sum(p => p.Target.Count):N0} target tokens), " +
                           $"{valid.Count:N0} validation and {test.Count:N0} test sources.");
-        using var stop = new CancellationTokenSource();
         // g2p trains at the library's defaults (tuned on CMUdict); word-level de-en with the reference's 128-wide embeddings,
         // keeping the weights whose greedy translations of the validation sentences score the best BLEU.
         var options = settings.IsG2p ? new SequenceTranslatorOptions() : new SequenceTranslatorOptions
@@ -33,7 +32,6 @@ public static class ModelBuilder
         options.TimeBudget = settings.Budget;
         options.Seed = settings.Seed;
         options.CheckpointPath = settings.CheckpointPath;
-        options.StopToken = stop.Token;
         // A live status line on a terminal, a line per evaluation; whole lines when redirected.
         using var progress = new ConsoleTrainingProgress(unit: "tokens/s") { CheckpointPath = settings.CheckpointPath };
         options.Progress = progress;
@@ -43,19 +41,9 @@ public static class ModelBuilder
             ? "Ctrl+C stops training and keeps the model so far (with --checkpoint FILE it can also resume)."
             : $"Checkpoint: {settings.CheckpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
 
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            // The first Ctrl+C asks training to stop after this iteration and keeps the process; a second one ends it.
-            e.Cancel = !stop.IsCancellationRequested;
-            if (e.Cancel)
-            {
-                progress.Complete();
-                Console.WriteLine("Ctrl+C: stopping after this iteration to evaluate and save (press it again to quit without saving).");
-                stop.Cancel();
-            }
-        };
+        var stop = new ConsoleStopRequest(progress); // listens until training ends (then Ctrl+C ends the process again)
+        options.StopToken = stop.Token;
         var clock = Stopwatch.StartNew();
-        Console.CancelKeyPress += onCtrlC;
         SequenceTranslator translator;
         try
         {
@@ -63,10 +51,10 @@ public static class ModelBuilder
         }
         finally
         {
-            Console.CancelKeyPress -= onCtrlC;
+            stop.Dispose();
             progress.Complete();
         }
-        Console.WriteLine($"{(stop.IsCancellationRequested ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F0} s; " +
+        Console.WriteLine($"{(stop.IsRequested ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F0} s; " +
                           $"vocabularies of {translator.SourceTokens.Count:N0} source and {translator.TargetTokens.Count:N0} target tokens.");
 
         if (test.Count > 0)

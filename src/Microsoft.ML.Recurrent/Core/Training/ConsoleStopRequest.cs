@@ -1,0 +1,46 @@
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// Ctrl+C as a request to stop training and keep the work, for command-line trainers: the first press keeps the
+/// process, ends the live progress line, says what happens and cancels <see cref="Token"/> (give it to
+/// <see cref="RecurrentTrainerOptions.StopToken"/>, and training evaluates, checkpoints and returns the model so far);
+/// a second press ends the process as usual. Disposing stops listening.
+/// </summary>
+public sealed class ConsoleStopRequest : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConsoleTrainingProgress? _progress;
+    private readonly TextWriter _writer;
+
+    /// <summary>Listens for Ctrl+C from now on.</summary>
+    /// <param name="progress">The live line to end before the message (so the message does not land on it), or null.</param>
+    /// <param name="writer">Where the message goes (default: the console).</param>
+    public ConsoleStopRequest(ConsoleTrainingProgress? progress = null, TextWriter? writer = null)
+    {
+        _progress = progress;
+        _writer = writer ?? Console.Out;
+        Console.CancelKeyPress += OnCancelKeyPress;
+    }
+
+    /// <summary>Cancelled at the first Ctrl+C.</summary>
+    public CancellationToken Token => _stop.Token;
+
+    /// <summary>Whether Ctrl+C was pressed: training stopped early because of it.</summary>
+    public bool IsRequested => _stop.IsCancellationRequested;
+
+    /// <summary>Stops listening for Ctrl+C.</summary>
+    public void Dispose()
+    {
+        Console.CancelKeyPress -= OnCancelKeyPress;
+        _stop.Dispose();
+    }
+
+    private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
+    {
+        if (_stop.IsCancellationRequested) return; // the second press: let the process end
+        e.Cancel = true;
+        _progress?.Complete();
+        _writer.WriteLine("Ctrl+C: stopping after this iteration to evaluate and save (press it again to quit without saving).");
+        _stop.Cancel();
+    }
+}
