@@ -32,15 +32,17 @@ public class SequenceTranslatorTests
         NumberOfThreads = 2,
     };
 
-    private static readonly Lazy<SequenceTranslator> Reverser = new(() => SequenceTranslator.Train(Reversals(2000, 1), Small()));
+    private static readonly Lazy<SequenceTranslator> Reverser = new(() => SequenceTranslator.Train(Reversals(2000, 1), Small(500)));
 
     [Fact]
-    public void Learns_to_reverse_sequences_it_has_not_seen() // measured 91.0 % exact after 300 iterations
+    public void Learns_to_reverse_sequences_it_has_not_seen() // measured 99.0 % exact after 500 iterations (Intel, AVX-512 and AVX2)
     {
         var test = Reversals(200, 99);
         var outputs = Reverser.Value.Translate(test.Select(p => p.Source));
         double exact = test.Zip(outputs).Count(p => p.First.Target.SequenceEqual(p.Second)) / (double)test.Count;
-        Assert.True(exact > 0.9, $"exact match {exact:P1}");
+        // 300 iterations gave 91.0 % on AMD and 89.0 % on Intel: still learning there, so the kernels' summation order
+        // decided the test; at 500 the model has learned the task on both.
+        Assert.True(exact > 0.97, $"exact match {exact:P1}");
     }
 
     [Fact]
