@@ -99,14 +99,7 @@ internal static class ModelBuilder
         string title = $"{settings.Cell.ToString().ToUpperInvariant()} {settings.Layers} × {settings.HiddenSize} on {(settings.DataPath is null ? "the built-in corpus" : Path.GetFileName(settings.DataPath))}";
         try
         {
-            if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
-            {
-                TrainingCurves.SaveSvg(reports, path, title: title);
-            }
-            else
-            {
-                TrainingCurves.SavePng(reports, path, title: title);
-            }
+            TrainingCurves.Save(reports, path, title: title);
             Console.WriteLine($"Saved the loss curves to {path}.");
         }
         catch (ArgumentException e)

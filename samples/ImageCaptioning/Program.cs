@@ -3,13 +3,16 @@ using ImageCaptioning;
 using ImageCaptioning.Scenes;
 using Microsoft.ML;
 using Microsoft.ML.Recurrent;
+using Microsoft.ML.Recurrent.Plotting;
 
 // Usage: ImageCaptioning [--data FOLDER] [--images FOLDER] [--out FOLDER] [--train N] [--test N] [--heldout N]
-//                        [--max-objects 1..3] [--columns 1..7] [--epochs N] [--hidden N] [--beam N] [--seed N]
+//                        [--max-objects 1..3] [--columns 1..7] [--epochs N] [--hidden N] [--beam N] [--seed N] [--checkpoint FILE]
 // Without --data, generates a synthetic scene data set into OUT/data. A --data folder holds the train and test
 // splits, each as SPLIT.tsv ("image path<TAB>caption" lines) or SPLIT.json (COCO-style captions), optionally a
 // heldout split and scenes.tsv; relative image paths resolve against --images (default: the data folder).
 // --columns: ResNet18's last feature map pooled in this many vertical strips (default 3; 1 is its own global pooling).
+// --checkpoint: the training state, written every epoch and on Ctrl+C and resumed from when it exists. Ctrl+C stops
+// training and goes on with the model so far (evaluation, saving, the report with its loss curve, OUT/loss.svg).
 var arguments = Arguments.Parse(args);
 string output = Path.GetFullPath(arguments.Get("out", "caption-output"));
 Directory.CreateDirectory(output);
@@ -40,9 +43,11 @@ var options = new CaptionerOptions
     BatchSize = 32,
     LearningRate = 0.002f,
     Dropout = 0.2f,
+    // 5 % of the training images (with their captions) validate every epoch: the loss curve's second line, and the
+    // epoch whose weights are kept.
+    ValidationFraction = 0.05,
     Seed = arguments.Get("seed", 1),
     BeamSize = arguments.Get("beam", 1),
-    Progress = new Progress<TrainingProgress>(p => Console.WriteLine($"  epoch {p.Epoch,3}: loss {p.TrainLoss:F3} nats/word ({p.Elapsed.TotalSeconds:F0} s)")),
 };
 // The pipeline decodes greedily (an ONNX graph, the same before Save and after Load); --beam N > 1 runs the
 // captioner's own beam search on the pipeline's features.
@@ -52,8 +57,15 @@ Console.WriteLine($"Featurizing {train.Count} training images with ResNet18 and 
 var fitClock = Stopwatch.StartNew();
 int columns = arguments.Get("columns", 3);
 string? resNetModels = columns == 1 ? null : ImageFeaturizerModels.WriteResNet18WithColumnPooling(Path.Combine(output, "resnet18-columns"), columns);
-var model = CaptioningPipeline.Create(ml, options, resNetModels).Fit(CaptioningPipeline.Load(ml, train));
-Console.WriteLine($"Featurization + training: {fitClock.Elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} cores.");
+var (model, reports, stopped) = Training.Fit(ml, options, resNetModels, train, arguments.GetOrNull("checkpoint"));
+Console.WriteLine($"Featurization + training{(stopped ? " (stopped by Ctrl+C)" : "")}: {fitClock.Elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} cores.");
+string? curve = null;
+if (reports.Any(r => double.IsFinite(r.TrainLoss)))
+{
+    curve = Path.Combine(output, "loss.svg");
+    TrainingCurves.Save(reports, curve, title: $"Captioner ({options.Cell} {options.HiddenSize}) on {train.Count:N0} images");
+    Console.WriteLine($"Saved the loss curves to {curve}.");
+}
 
 // The first training images show how much of the test gap is generalisation rather than fitting.
 var results = new List<SplitResult> { Evaluation.Run(ml, model, "in-distribution", test, scenes, beam) };
@@ -96,5 +108,5 @@ foreach (var f in features) Evaluation.Caption(captioner, f.Features, beam);
 Console.WriteLine($"  of which decoding alone: {timing.Elapsed.TotalMilliseconds / features.Count:F2} ms.");
 
 string page = Path.Combine(output, "captions.html");
-HtmlReport.Write(page, results, perSplit: 24);
+HtmlReport.Write(page, results, perSplit: 24, curve);
 Console.WriteLine($"Wrote {page}");

@@ -21,9 +21,9 @@ internal static class ModelBuilder
         var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(rows), testFraction: 0.1, seed: seed);
 
         using var console = new ConsoleTrainingProgress(unit: "sentences/s") { CheckpointPath = checkpointPath };
-        var recorder = new TrainingProgressRecorder();
+        var recorder = new TrainingProgressRecorder(next: console); // keeps every report for the plot, shows it
         var stop = new ConsoleStopRequest(console); // listens until training ends (then Ctrl+C ends the process again)
-        var pipeline = BuildPipeline(ml, new Both(console, recorder), checkpointPath, stop.Token);
+        var pipeline = BuildPipeline(ml, recorder, checkpointPath, stop.Token);
         Console.WriteLine(checkpointPath is null
             ? "Ctrl+C stops training and keeps the model so far (with --checkpoint FILE it can also resume)."
             : $"Checkpoint: {checkpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
@@ -49,14 +49,7 @@ internal static class ModelBuilder
         if (plotPath is not null && recorder.Count > 0)
         {
             string title = "Recurrent sentiment classifier on " + Path.GetFileNameWithoutExtension(dataPath);
-            if (Path.GetExtension(plotPath).Equals(".svg", StringComparison.OrdinalIgnoreCase))
-            {
-                TrainingCurves.SaveSvg(recorder.Reports, plotPath, title: title);
-            }
-            else
-            {
-                TrainingCurves.SavePng(recorder.Reports, plotPath, title: title);
-            }
+            TrainingCurves.Save(recorder.Reports, plotPath, title: title);
             Console.WriteLine($"Saved the loss curves to {plotPath}.");
         }
     }
@@ -77,14 +70,4 @@ internal static class ModelBuilder
                 CheckpointPath = checkpointPath,
                 StopToken = stop,
             }));
-
-    /// <summary>Every report to the console and to the recorder the plot is drawn from.</summary>
-    private sealed class Both(IProgress<TrainingProgress> first, IProgress<TrainingProgress> second) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            first.Report(value);
-            second.Report(value);
-        }
-    }
 }

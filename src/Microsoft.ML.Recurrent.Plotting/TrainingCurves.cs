@@ -28,6 +28,25 @@ public static class TrainingCurves
     internal static readonly Color TrainColor = Color.FromHex("#1f77b4");
     internal static readonly Color ValidationColor = Color.FromHex("#ff7f0e");
 
+    /// <summary>
+    /// Writes the curves of <paramref name="reports"/> to <paramref name="path"/>: an SVG image when the path ends in
+    /// ".svg" (any case), else a PNG image; see <see cref="SavePng"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">No report has a finite loss to plot, or the path is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The width or the height is out of range.</exception>
+    public static void Save(IEnumerable<TrainingProgress> reports, string path, int width = DefaultWidth, int height = DefaultHeight, string? title = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
+        {
+            SaveSvg(reports, path, width, height, title);
+        }
+        else
+        {
+            SavePng(reports, path, width, height, title);
+        }
+    }
+
     /// <summary>Writes the curves of <paramref name="reports"/> to <paramref name="path"/> as a PNG image.</summary>
     /// <param name="reports">
     /// The reports, in the order they came. Where the iteration goes back (a session resumed from a checkpoint older than

@@ -63,6 +63,19 @@ public sealed class TrainingCurvesTests : IDisposable
     }
 
     [Fact]
+    public void Save_writes_svg_for_an_svg_path_and_png_for_any_other()
+    {
+        string svg = Path.Combine(_folder, "curve.SVG"), png = Path.Combine(_folder, "curve.png"), other = Path.Combine(_folder, "curve");
+        TrainingCurves.Save(Run(), svg);
+        TrainingCurves.Save(Run(), png);
+        TrainingCurves.Save(Run(), other);
+        Assert.Contains("<svg", File.ReadAllText(svg));
+        Assert.Equal(File.ReadAllBytes(png), File.ReadAllBytes(other));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
+        Assert.Throws<ArgumentException>(() => TrainingCurves.Save(Run(), ""));
+    }
+
+    [Fact]
     public void The_file_is_replaced_whole_and_no_temporary_file_is_left()
     {
         string path = Path.Combine(_folder, "sub", "curve.png"); // the folder is created
@@ -123,6 +136,22 @@ public sealed class TrainingCurvesTests : IDisposable
         recorder.Clear();
         Assert.Equal(0, recorder.Count);
         Assert.Throws<ArgumentNullException>(() => recorder.Report(null!));
+    }
+
+    [Fact]
+    public void The_recorder_passes_each_report_on_after_keeping_it()
+    {
+        var passedOn = new List<(int Iteration, int KeptBefore)>();
+        TrainingProgressRecorder? recorder = null;
+        recorder = new TrainingProgressRecorder(new Sink(r => passedOn.Add((r.Iteration, recorder!.Count))));
+        foreach (int i in new[] { 3, 1, 2 }) recorder.Report(new TrainingProgress { Iteration = i });
+        Assert.Equal([(3, 1), (1, 2), (2, 3)], passedOn);
+        Assert.Equal([3, 1, 2], recorder.Reports.Select(r => r.Iteration));
+    }
+
+    private sealed class Sink(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
     }
 
     /// <summary>Pixels within a small distance of <paramref name="color"/> (anti-aliased edges aside).</summary>
