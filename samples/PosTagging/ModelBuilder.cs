@@ -1,18 +1,29 @@
+using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Recurrent;
+using Microsoft.ML.Recurrent.Plotting;
 
 namespace PosTagging;
 
 /// <summary>Trains the tagger in an ML.NET pipeline, evaluates it on the test sentences and saves the pipeline as a zip.</summary>
 public static class ModelBuilder
 {
-    public static void TrainEvaluateSave(string dataPath, string modelPath, TimeSpan budget, bool crf, int seed)
+    /// <param name="dataPath">The Brown corpus folder or a CoNLL-style file.</param>
+    /// <param name="modelPath">Where the ML.NET zip goes.</param>
+    /// <param name="budget">Training time (over every session of a resumed run).</param>
+    /// <param name="crf">Whether label sequences are scored by a linear-chain CRF.</param>
+    /// <param name="seed">The MLContext's seed.</param>
+    /// <param name="checkpointPath">Training state written at every evaluation and on Ctrl+C, resumed from when it exists; null = none.</param>
+    /// <param name="plotPath">PNG (or .svg) of the training and validation loss drawn when training ends; null = none.</param>
+    public static void TrainEvaluateSave(string dataPath, string modelPath, TimeSpan budget, bool crf, int seed, string? checkpointPath, string? plotPath)
     {
         var (train, validation, test) = TaggingData.Load(dataPath);
         Console.WriteLine($"{train.Count:N0} training, {validation.Count:N0} validation and {test.Count:N0} test sentences " +
                           $"({train.Sum(s => s.Tokens.Count):N0} training tokens, {train.SelectMany(s => s.Labels).Distinct().Count()} labels).");
         var ml = new MLContext(seed);
-        using var progress = new ConsoleTrainingProgress(unit: "tokens/s");
+        using var console = new ConsoleTrainingProgress(unit: "tokens/s") { CheckpointPath = checkpointPath };
+        var recorder = new TrainingProgressRecorder(next: console); // keeps every report for the plot, shows it
+        var stop = new ConsoleStopRequest(console); // listens until training ends (then Ctrl+C ends the process again)
         var options = new RecurrentTaggerOptions
         {
             LabelColumnName = "Label",
@@ -20,7 +31,9 @@ public static class ModelBuilder
             TimeBudget = budget,
             UseCrf = crf,
             // On the training thread, in order (Progress<T> would post each report to the thread pool).
-            Progress = progress,
+            Progress = recorder,
+            CheckpointPath = checkpointPath,
+            StopToken = stop.Token,
         };
         // The tagger holds out a random 10 % of what it is given for keep-best and early stopping: give it the validation sentences too.
         var rows = train.Concat(validation).Select(SentenceRow.From).ToList();
@@ -28,8 +41,21 @@ public static class ModelBuilder
             .Append(ml.MulticlassClassification.Trainers.RecurrentTagger(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue(nameof(TaggedRow.PredictedTags), "PredictedLabels"));
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = pipeline.Fit(data);
-        progress.Complete();
+        Console.WriteLine(checkpointPath is null
+            ? "Ctrl+C stops training and keeps the model so far (with --checkpoint FILE it can also resume)."
+            : $"Checkpoint: {checkpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
+        var clock = Stopwatch.StartNew();
+        ITransformer model;
+        try
+        {
+            model = pipeline.Fit(data);
+        }
+        finally
+        {
+            stop.Dispose();
+            console.Complete();
+        }
+        Console.WriteLine($"{(stop.IsRequested ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F1} s.");
 
         var predicted = ml.Data.CreateEnumerable<TaggedRow>(model.Transform(ml.Data.LoadFromEnumerable(test.Select(SentenceRow.From))), reuseRowObject: false)
             .Select(r => (IReadOnlyList<string>)r.PredictedTags).ToList();
@@ -50,5 +76,10 @@ public static class ModelBuilder
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(modelPath))!);
         ml.Model.Save(model, data.Schema, modelPath);
         Console.WriteLine($"Saved the pipeline to {modelPath}.");
+        if (plotPath is not null && recorder.Count > 0)
+        {
+            TrainingCurves.Save(recorder.Reports, plotPath, title: $"Recurrent tagger{(crf ? " with a CRF" : "")} on {Path.GetFileName(Path.TrimEndingDirectorySeparator(dataPath))}");
+            Console.WriteLine($"Saved the loss curves to {plotPath}.");
+        }
     }
 }

@@ -3,7 +3,8 @@ using PosTagging;
 
 // Trains a recurrent part-of-speech tagger (by default on the Brown corpus in ../shared/data/brown, or on a CoNLL-style
 // token<TAB>label file), prints test accuracy and a per-tag table, saves the ML.NET pipeline as a zip, then loads the zip
-// and tags a few sentences. `--help` lists the options.
+// and tags a few sentences. Ctrl+C stops training and keeps the model so far; `--checkpoint FILE` also resumes;
+// `--plot FILE.png` draws the loss curves. `--help` lists the options.
 var data = new Option<string>("--data")
 {
     Description = "The Brown corpus folder, or a UTF-8 CoNLL-style file: token<TAB>label lines, a blank line between sentences",
@@ -19,8 +20,14 @@ var sentences = new Option<string[]>("--sentence")
     DefaultValueFactory = _ => ["The jury said the election was conducted fairly .", "She glimpsed a flurbish wampet scuttling under the porch ."],
 };
 var predictOnly = new Option<bool>("--predict-only") { Description = "Skip training; load --model and tag" };
+var checkpoint = new Option<string?>("--checkpoint")
+{
+    Description = "Checkpoint written at every evaluation and on Ctrl+C; training resumes from it when it exists",
+    HelpName = "FILE",
+};
+var plot = new Option<string?>("--plot") { Description = "Draw the training and validation loss to this PNG (or .svg) when training ends", HelpName = "FILE.png" };
 var root = new RootCommand("Part-of-speech tagging (or any per-token labelling) with a recurrent network in ML.NET.")
-    { data, model, minutes, crf, seed, sentences, predictOnly };
+    { data, model, minutes, crf, seed, sentences, predictOnly, checkpoint, plot };
 root.SetAction(result =>
 {
     string modelPath = result.GetValue(model)!;
@@ -28,7 +35,8 @@ root.SetAction(result =>
     {
         if (result.GetValue(minutes) is not (> 0 and < 1e6)) throw new ArgumentException("--minutes must be a positive number.");
         if (!result.GetValue(predictOnly))
-            ModelBuilder.TrainEvaluateSave(result.GetValue(data)!, modelPath, TimeSpan.FromMinutes(result.GetValue(minutes)), result.GetValue(crf), result.GetValue(seed));
+            ModelBuilder.TrainEvaluateSave(result.GetValue(data)!, modelPath, TimeSpan.FromMinutes(result.GetValue(minutes)), result.GetValue(crf), result.GetValue(seed),
+                result.GetValue(checkpoint), result.GetValue(plot));
         Console.WriteLine();
         foreach (var tagged in ConsumeModel.Tag(modelPath, result.GetValue(sentences)!))
             Console.WriteLine(string.Join(' ', tagged.Select(p => $"{p.Token}/{p.Tag}")));
@@ -40,4 +48,5 @@ root.SetAction(result =>
         return 1;
     }
 });
-return root.Parse(args).Invoke();
+// Without System.CommandLine's own Ctrl+C handling (it would end the process): training stops itself and saves.
+return root.Parse(args).Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
