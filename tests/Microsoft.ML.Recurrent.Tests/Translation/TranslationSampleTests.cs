@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Recurrent.Tests.LanguageModel;
+using Xunit;
+
+namespace Microsoft.ML.Recurrent.Tests.Translation;
+
+/// <summary>
+/// The translation sample as a user runs it on pairs of their own (`--data`: 2,000 word sequences and their reversals):
+/// Ctrl+C (SIGINT) during training keeps the model trained so far (evaluated, saved, reloaded to translate) and the
+/// checkpoint, and the same command resumes from the checkpoint. In the sample processes' collection, so nothing else
+/// slows the run the SIGINT is timed against.
+/// </summary>
+[Collection(nameof(CharRnnSampleTests))]
+public class TranslationSampleTests
+{
+    private static readonly string s_dll = typeof(TranslationSampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "TranslationDll").Value!;
+
+    [Fact]
+    public void SIGINT_keeps_the_model_so_far_and_the_same_command_resumes_from_the_checkpoint()
+    {
+        using var dir = new TestData.TempDirectory();
+        var random = new Random(7);
+        string[] words = ["red", "green", "blue", "cat", "dog", "bird", "runs", "sleeps", "big", "small", "the", "a"];
+        File.WriteAllLines(dir.File("pairs.tsv"), Enumerable.Range(0, 2000).Select(_ =>
+        {
+            var source = Enumerable.Range(0, random.Next(3, 7)).Select(_ => words[random.Next(words.Length)]).ToArray();
+            return $"{string.Join(' ', source)}\t{string.Join(' ', source.Reverse())}";
+        }));
+        // 0.3 minutes in all: the first run is stopped at its first progress line, the resumed one trains what is left.
+        string[] command = ["--data", "pairs.tsv", "--model", "r.s2s", "--minutes", "0.3", "--checkpoint", "run.ckpt"];
+        var output = new StringBuilder();
+        using (var process = SampleProcess.Start(s_dll, dir.Path, command, output))
+        {
+            var waited = Stopwatch.StartNew();
+            while (!Contains(output, "\niter ") && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(50);
+            Assert.True(Contains(output, "\niter "), "No progress line within 60 s:\n" + output);
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                kill.WaitForExit();
+                Assert.Equal(0, kill.ExitCode);
+            }
+            bool exited = process.WaitForExit(TimeSpan.FromSeconds(60));
+            if (!exited) process.Kill(entireProcessTree: true);
+            Assert.True(exited, "The sample did not exit within 60 s of SIGINT:\n" + output);
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}:\n{output}");
+        }
+        string text = output.ToString();
+        Assert.Contains("Stopped by Ctrl+C in ", text);
+        Assert.Matches(@"Test \([\d,]+ sentences, greedy\): BLEU-4 \d+\.\d\d", text);
+        Assert.Contains("Saved the model to r.s2s.", text);
+        Assert.True(File.Exists(dir.File("r.s2s")));
+        Assert.True(File.Exists(dir.File("run.ckpt")));
+
+        var (code, printed) = SampleProcess.RunToEnd(s_dll, dir.Path, command);
+        Assert.True(code == 0, printed);
+        var resumed = Regex.Match(printed, @"Resumed from the checkpoint run\.ckpt at iteration (\d+)\.");
+        Assert.True(resumed.Success, printed);
+        Assert.True(int.Parse(resumed.Groups[1].Value, CultureInfo.InvariantCulture) > 0);
+        Assert.Contains("Trained in ", printed);
+    }
+
+    private static bool Contains(StringBuilder output, string text)
+    {
+        lock (output) return output.ToString().Contains(text, StringComparison.Ordinal);
+    }
+}
