@@ -44,9 +44,7 @@ internal static class ModelBuilder
         }.OfType<string>());
         Console.WriteLine($"Training an {settings.Cell.ToString().ToUpperInvariant()} language model, {settings.Layers} × {settings.HiddenSize} hidden units, " +
                           $"on {corpusName} ({text.Length:N0} characters; last {ValidationFraction:P0} held out) for {budget}.");
-        Console.WriteLine(settings.CheckpointPath is null
-            ? "Ctrl+C stops training and saves the model so far (with --checkpoint FILE it can also resume)."
-            : $"Checkpoint: {settings.CheckpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
+        Console.WriteLine(ConsoleStopRequest.Explanation(settings.CheckpointPath));
 
         var clock = Stopwatch.StartNew();
         // A live status line on a terminal; whole lines (one a second and every evaluation) when redirected.

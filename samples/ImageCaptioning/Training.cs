@@ -22,9 +22,7 @@ public static class Training
         options.Progress = recorder;
         options.CheckpointPath = checkpointPath;
         options.StopToken = stop.Token;
-        Console.WriteLine(checkpointPath is null
-            ? "Ctrl+C stops training and keeps the model so far (with --checkpoint FILE it can also resume)."
-            : $"Checkpoint: {checkpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
+        Console.WriteLine(ConsoleStopRequest.Explanation(checkpointPath));
         try
         {
             var model = CaptioningPipeline.Create(ml, options, resNetModels).Fit(CaptioningPipeline.Load(ml, train));

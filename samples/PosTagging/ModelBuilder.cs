@@ -41,9 +41,7 @@ public static class ModelBuilder
             .Append(ml.MulticlassClassification.Trainers.RecurrentTagger(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue(nameof(TaggedRow.PredictedTags), "PredictedLabels"));
         var data = ml.Data.LoadFromEnumerable(rows);
-        Console.WriteLine(checkpointPath is null
-            ? "Ctrl+C stops training and keeps the model so far (with --checkpoint FILE it can also resume)."
-            : $"Checkpoint: {checkpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
+        Console.WriteLine(ConsoleStopRequest.Explanation(checkpointPath));
         var clock = Stopwatch.StartNew();
         ITransformer model;
         try

@@ -24,9 +24,7 @@ internal static class ModelBuilder
         var recorder = new TrainingProgressRecorder(next: console); // keeps every report for the plot, shows it
         var stop = new ConsoleStopRequest(console); // listens until training ends (then Ctrl+C ends the process again)
         var pipeline = BuildPipeline(ml, recorder, checkpointPath, stop.Token);
-        Console.WriteLine(checkpointPath is null
-            ? "Ctrl+C stops training and keeps the model so far (with --checkpoint FILE it can also resume)."
-            : $"Checkpoint: {checkpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
+        Console.WriteLine(ConsoleStopRequest.Explanation(checkpointPath));
         var clock = Stopwatch.StartNew();
         ITransformer model;
         try

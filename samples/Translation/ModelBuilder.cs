@@ -37,9 +37,7 @@ public static class ModelBuilder
         options.Progress = progress;
         Console.WriteLine($"Training a bi-{options.Cell.ToString().ToUpperInvariant()} encoder–decoder with {options.Attention} attention, " +
                           $"{options.HiddenSize} units, for up to {settings.Budget.TotalMinutes:0.#} min or {options.MaxEpochs} epochs.");
-        Console.WriteLine(settings.CheckpointPath is null
-            ? "Ctrl+C stops training and keeps the model so far (with --checkpoint FILE it can also resume)."
-            : $"Checkpoint: {settings.CheckpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.");
+        Console.WriteLine(ConsoleStopRequest.Explanation(settings.CheckpointPath));
 
         var stop = new ConsoleStopRequest(progress); // listens until training ends (then Ctrl+C ends the process again)
         options.StopToken = stop.Token;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace Microsoft.ML.Recurrent.Tests;
@@ -39,5 +41,42 @@ internal static class SampleProcess
         }
         process.WaitForExit(); // the rest of the redirected output
         return (process.ExitCode, output.ToString());
+    }
+
+    /// <summary>
+    /// Starts the sample, sends it SIGINT (what Ctrl+C sends) once its output holds <paramref name="signalAt"/> (at most
+    /// <paramref name="timeout"/> after the start), checks it exits with 0 within <paramref name="timeout"/> after that,
+    /// and returns its output.
+    /// </summary>
+    public static string Interrupt(string dll, string folder, string[] arguments, string signalAt, TimeSpan timeout)
+    {
+        var output = new StringBuilder();
+        using var process = Start(dll, folder, arguments, output);
+        bool Holds()
+        {
+            lock (output) return output.ToString().Contains(signalAt, StringComparison.Ordinal);
+        }
+        var waited = Stopwatch.StartNew();
+        while (!Holds() && !process.HasExited && waited.Elapsed < timeout) Thread.Sleep(50);
+        Assert.True(Holds(), $"No '{signalAt.Trim()}' within {timeout.TotalSeconds:F0} s:\n{output}");
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+            Assert.Equal(0, kill.ExitCode);
+        }
+        bool exited = process.WaitForExit(timeout);
+        if (!exited) process.Kill(entireProcessTree: true);
+        Assert.True(exited, $"The sample did not exit within {timeout.TotalSeconds:F0} s of SIGINT:\n{output}");
+        process.WaitForExit(); // the rest of the redirected output
+        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}:\n{output}");
+        return output.ToString();
+    }
+
+    /// <summary>The iteration a run's output says it resumed at from <paramref name="checkpoint"/>; fails when it does not say so.</summary>
+    public static int ResumedAt(string output, string checkpoint)
+    {
+        var resumed = Regex.Match(output, $@"Resumed from the checkpoint {Regex.Escape(checkpoint)} at iteration (\d+)\.");
+        Assert.True(resumed.Success, "The run did not say it resumed:\n" + output);
+        return int.Parse(resumed.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 }

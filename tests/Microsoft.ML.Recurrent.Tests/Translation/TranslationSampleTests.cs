@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Reflection;
-using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.ML.Recurrent.Tests.LanguageModel;
 using Xunit;
 
@@ -33,24 +29,7 @@ public class TranslationSampleTests
         }));
         // 0.3 minutes in all: the first run is stopped at its first progress line, the resumed one trains what is left.
         string[] command = ["--data", "pairs.tsv", "--model", "r.s2s", "--minutes", "0.3", "--checkpoint", "run.ckpt"];
-        var output = new StringBuilder();
-        using (var process = SampleProcess.Start(s_dll, dir.Path, command, output))
-        {
-            var waited = Stopwatch.StartNew();
-            while (!Contains(output, "\niter ") && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(50);
-            Assert.True(Contains(output, "\niter "), "No progress line within 60 s:\n" + output);
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                kill.WaitForExit();
-                Assert.Equal(0, kill.ExitCode);
-            }
-            bool exited = process.WaitForExit(TimeSpan.FromSeconds(60));
-            if (!exited) process.Kill(entireProcessTree: true);
-            Assert.True(exited, "The sample did not exit within 60 s of SIGINT:\n" + output);
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}:\n{output}");
-        }
-        string text = output.ToString();
+        string text = SampleProcess.Interrupt(s_dll, dir.Path, command, "\niter ", TimeSpan.FromSeconds(60));
         Assert.Contains("Stopped by Ctrl+C in ", text);
         Assert.Matches(@"Test \([\d,]+ sentences, greedy\): BLEU-4 \d+\.\d\d", text);
         Assert.Contains("Saved the model to r.s2s.", text);
@@ -59,14 +38,7 @@ public class TranslationSampleTests
 
         var (code, printed) = SampleProcess.RunToEnd(s_dll, dir.Path, command);
         Assert.True(code == 0, printed);
-        var resumed = Regex.Match(printed, @"Resumed from the checkpoint run\.ckpt at iteration (\d+)\.");
-        Assert.True(resumed.Success, printed);
-        Assert.True(int.Parse(resumed.Groups[1].Value, CultureInfo.InvariantCulture) > 0);
+        Assert.True(SampleProcess.ResumedAt(printed, "run.ckpt") > 0);
         Assert.Contains("Trained in ", printed);
-    }
-
-    private static bool Contains(StringBuilder output, string text)
-    {
-        lock (output) return output.ToString().Contains(text, StringComparison.Ordinal);
     }
 }

@@ -22,6 +22,14 @@ public sealed class ConsoleStopRequest : IDisposable
         Console.CancelKeyPress += OnCancelKeyPress;
     }
 
+    /// <summary>
+    /// The line a command-line trainer prints before training: what Ctrl+C does, and where the checkpoint goes when
+    /// <paramref name="checkpointPath"/> is given.
+    /// </summary>
+    public static string Explanation(string? checkpointPath) => checkpointPath is null
+        ? "Ctrl+C stops training and saves the model so far (with --checkpoint FILE it can also resume)."
+        : $"Checkpoint: {checkpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.";
+
     /// <summary>Cancelled at the first Ctrl+C.</summary>
     public CancellationToken Token => _stop.Token;
 
