@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using Xunit;
@@ -9,6 +10,13 @@ namespace Microsoft.ML.Recurrent.Tests;
 /// <summary>A sample's built dll run as a user runs it: a separate process in a folder of its own, its output collected.</summary>
 internal static class SampleProcess
 {
+    /// <summary>
+    /// The built dll of a project this test project builds first, by the key of the assembly metadata its csproj records
+    /// the path under ("CharRnnDll", "LoadCheckDll", …).
+    /// </summary>
+    public static string Dll(string key) => typeof(SampleProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == key).Value!;
+
     /// <summary>Starts the sample in <paramref name="folder"/>; stdout and stderr lines are added to <paramref name="output"/> as they come.</summary>
     public static Process Start(string dll, string folder, string[] arguments, StringBuilder output)
     {

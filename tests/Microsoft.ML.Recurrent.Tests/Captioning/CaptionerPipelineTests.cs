@@ -1,4 +1,3 @@
-using System.Reflection;
 using ImageCaptioning.Scenes;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Tests.Onnx;
@@ -54,8 +53,7 @@ public class CaptionerPipelineTests
         var loaded = new MLContext(seed: 2).Model.Load(zip, out _);
         Assert.Equal(generated, ml.Data.CreateEnumerable<Prediction>(loaded.Transform(data), reuseRowObject: false).Select(p => p.Caption));
 
-        string helper = typeof(CaptionerPipelineTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "LoadCheckDll").Value!;
+        string helper = SampleProcess.Dll("LoadCheckDll");
         string[] vectors = [.. features.Take(12).Select(f => string.Join(',', f.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))];
         var (code, output) = OnnxTestModels.RunProcess("dotnet", [helper, "--captions", zip, "Features", "Caption", .. vectors]);
         Assert.True(code == 0, output);

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML.Recurrent.Tests.LanguageModel;
 using Xunit;
 
@@ -13,8 +12,7 @@ namespace Microsoft.ML.Recurrent.Tests.Captioning;
 [Collection(nameof(CharRnnSampleTests))]
 public class ImageCaptioningSampleTests
 {
-    private static readonly string s_dll = typeof(ImageCaptioningSampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "ImageCaptioningDll").Value!;
+    private static readonly string s_dll = SampleProcess.Dll("ImageCaptioningDll");
 
     [Fact]
     public void SIGINT_keeps_the_model_so_far_the_report_shows_the_curve_and_the_same_command_resumes()

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Tests.Onnx;
@@ -97,8 +96,7 @@ public sealed class RecurrentClassifierTests
         var loadedEngine = fresh.Model.CreatePredictionEngine<Sentence, Prediction>(loaded);
         Assert.Equal(before, s_probes.Select(t => loadedEngine.Predict(new Sentence { Text = t }).Score).ToArray());
 
-        string helper = typeof(RecurrentClassifierTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "LoadCheckDll").Value!;
+        string helper = SampleProcess.Dll("LoadCheckDll");
         var (code, output) = OnnxTestModels.RunProcess("dotnet", [helper, "--scores", path, nameof(Sentence.Text), .. s_probes]);
         Assert.True(code == 0, output);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => float.Parse(l, System.Globalization.CultureInfo.InvariantCulture));

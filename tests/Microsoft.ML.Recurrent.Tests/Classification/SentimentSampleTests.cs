@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML.Recurrent.Tests.LanguageModel;
 using Xunit;
 
@@ -12,8 +11,7 @@ namespace Microsoft.ML.Recurrent.Tests.Classification;
 [Collection(nameof(CharRnnSampleTests))]
 public class SentimentSampleTests
 {
-    private static readonly string s_dll = typeof(SentimentSampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "SentimentDll").Value!;
+    private static readonly string s_dll = SampleProcess.Dll("SentimentDll");
 
     [Fact]
     public void SIGINT_keeps_the_model_so_far_and_the_same_command_resumes_from_the_checkpoint()

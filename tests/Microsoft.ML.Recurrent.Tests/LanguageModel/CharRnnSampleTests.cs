@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using Xunit;
@@ -19,8 +18,7 @@ public class CharRnnSampleTests
     private const int Iterations = 300;
     private const int EvaluateEvery = 10;
 
-    private static readonly string s_dll = typeof(CharRnnSampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "CharRnnDll").Value!;
+    private static readonly string s_dll = SampleProcess.Dll("CharRnnDll");
 
     // Small enough to finish in seconds (about 4 s here), long enough to be caught after its first checkpoints.
     private static readonly string[] s_command =

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
@@ -70,8 +69,7 @@ public sealed class OnnxPersistenceTests(ITestOutputHelper output)
         string path = dir.File("lm.zip");
         ml.Model.Save(pipeline, schema, path);
 
-        string helper = typeof(OnnxPersistenceTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "LoadCheckDll").Value!;
+        string helper = SampleProcess.Dll("LoadCheckDll");
         Assert.True(File.Exists(helper), $"The load-check helper was not built at {helper}.");
         var (code, output) = OnnxTestModels.RunProcess("dotnet", [helper, path, "Text", "Generated", .. s_prompts]);
         Assert.True(code == 0, output);

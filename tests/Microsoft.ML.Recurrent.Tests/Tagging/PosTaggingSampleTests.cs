@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML.Recurrent.Tests.LanguageModel;
 using PosTagging;
 using Xunit;
@@ -14,8 +13,7 @@ namespace Microsoft.ML.Recurrent.Tests.Tagging;
 [Collection(nameof(CharRnnSampleTests))]
 public class PosTaggingSampleTests
 {
-    private static readonly string s_dll = typeof(PosTaggingSampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "PosTaggingDll").Value!;
+    private static readonly string s_dll = SampleProcess.Dll("PosTaggingDll");
 
     [Fact]
     public void SIGINT_keeps_the_model_so_far_and_the_same_command_resumes_from_the_checkpoint()

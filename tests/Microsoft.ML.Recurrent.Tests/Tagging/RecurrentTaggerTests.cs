@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Tests.Onnx;
@@ -76,7 +75,7 @@ public sealed class RecurrentTaggerTests(RecurrentTaggerTests.TrainedTagger trai
         using var dir = new TestData.TempDirectory();
         string path = dir.File("tagger.zip");
         trained.Ml.Model.Save(trained.Model, trained.Data.Schema, path);
-        string helper = typeof(RecurrentTaggerTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LoadCheckDll").Value!;
+        string helper = SampleProcess.Dll("LoadCheckDll");
         Assert.True(File.Exists(helper), $"The load-check helper was not built at {helper}.");
         var (code, output) = OnnxTestModels.RunProcess("dotnet", [helper, "--tags", path, "Text", "PredictedTags", .. Sentences]);
         Assert.True(code == 0, output);

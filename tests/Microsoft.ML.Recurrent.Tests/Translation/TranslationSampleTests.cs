@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML.Recurrent.Tests.LanguageModel;
 using Xunit;
 
@@ -13,8 +12,7 @@ namespace Microsoft.ML.Recurrent.Tests.Translation;
 [Collection(nameof(CharRnnSampleTests))]
 public class TranslationSampleTests
 {
-    private static readonly string s_dll = typeof(TranslationSampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "TranslationDll").Value!;
+    private static readonly string s_dll = SampleProcess.Dll("TranslationDll");
 
     [Fact]
     public void SIGINT_keeps_the_model_so_far_and_the_same_command_resumes_from_the_checkpoint()

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Tests.MLNet;
 using Microsoft.ML.Recurrent.Tests.Onnx;
@@ -58,7 +57,7 @@ public class TranslatorPipelineTests
         Assert.Equal(written, Outputs(ml, loaded.Transform(test)));
         Assert.Equal(TextDataViewType.Instance, loaded.GetOutputSchema(test.Schema)["Output"].Type);
 
-        string helper = typeof(TranslatorPipelineTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LoadCheckDll").Value!;
+        string helper = SampleProcess.Dll("LoadCheckDll");
         string[] texts = [.. ml.Data.CreateEnumerable<PairRow>(test, reuseRowObject: false).Take(12).Select(r => r.Source)];
         var (code, output) = OnnxTestModels.RunProcess("dotnet", [helper, zip, "Source", "Output", .. texts]);
         Assert.True(code == 0, output);
