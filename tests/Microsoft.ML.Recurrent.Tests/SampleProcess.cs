@@ -21,7 +21,12 @@ internal static class SampleProcess
     public static Process Start(string dll, string folder, string[] arguments, StringBuilder output)
     {
         Assert.True(File.Exists(dll), $"The sample was not built at {dll}.");
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        // Through coreutils' env, which resets SIGINT to its default before it runs dotnet: a test host started in the
+        // background by a non-interactive shell (nohup, `&` in a CI script) passes SIGINT on as ignored, and .NET then
+        // never raises Console.CancelKeyPress, so the Ctrl+C tests would fail for a reason that is not the sample's.
+        var info = new ProcessStartInfo("env") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(dll);
         foreach (var a in arguments) info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet could not be started.");
