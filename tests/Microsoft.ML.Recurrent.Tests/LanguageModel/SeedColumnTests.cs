@@ -7,6 +7,7 @@ using Microsoft.ML.Recurrent.Decoding;
 using Microsoft.ML.Recurrent.LanguageModel;
 using Microsoft.ML.Recurrent.Tests.Onnx;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Microsoft.ML.Recurrent.Tests.MLNet;
 
@@ -15,7 +16,7 @@ namespace Microsoft.ML.Recurrent.Tests.MLNet;
 /// memory, after Model.Save / Load, and in a fresh process; the exported graph takes the uniforms as an input; bad seed
 /// columns are named in the exception.
 /// </summary>
-public sealed class SeedColumnTests
+public sealed class SeedColumnTests(ITestOutputHelper output)
 {
     private const int MaxLength = 40;
     private const float Temperature = 1f;
@@ -148,6 +149,7 @@ public sealed class SeedColumnTests
             string text = string.Concat(results.Single(r => r.Name == GeneratorGraph.CharsOutput).AsEnumerable<string>());
             Assert.Equal(s_model.Generate(row.Prompt, MaxLength, Temperature, row.Seed), text);
         }
+        OnnxTestModels.Check(output, onnx.ToArray(), SeedExpansionGraph.Build(MaxLength));
     }
 
     [Fact]
