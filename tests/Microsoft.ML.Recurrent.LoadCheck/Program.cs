@@ -4,6 +4,7 @@
 //    or: Microsoft.ML.Recurrent.LoadCheck --scores <model.zip> <text column> [text ...]   (a binary classifier's Score, one a line)
 //    or: Microsoft.ML.Recurrent.LoadCheck --captions <model.zip> <features column> <output column> [f1,f2,... ...]   (a captioner's text, one JSON string a line)
 //    or: Microsoft.ML.Recurrent.LoadCheck --tags <model.zip> <text column> <output column> [text ...]   (a tagger's labels, one JSON array a line)
+//    or: Microsoft.ML.Recurrent.LoadCheck --seeds <model.zip> <prompt column> <seed column> <output column> [seed prompt ...]   (a seeded generator's text, one JSON string a line)
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
@@ -58,6 +59,22 @@ if (args[0] == "--tags")
     }
     return 0;
 }
+if (args[0] == "--seeds")
+{
+    var generator = ml.Model.Load(args[1], out _);
+    var seededInput = SchemaDefinition.Create(typeof(SeededRow));
+    seededInput[nameof(SeededRow.Text)].ColumnName = args[2];
+    seededInput[nameof(SeededRow.Seed)].ColumnName = args[3];
+    var seededOutput = SchemaDefinition.Create(typeof(Row));
+    seededOutput[0].ColumnName = args[4];
+    var sampler = ml.Model.CreatePredictionEngine<SeededRow, Row>(generator, inputSchemaDefinition: seededInput, outputSchemaDefinition: seededOutput);
+    for (int i = 5; i + 1 < args.Length; i += 2)
+    {
+        var row = new SeededRow { Seed = int.Parse(args[i], CultureInfo.InvariantCulture), Text = args[i + 1] };
+        Console.WriteLine(JsonSerializer.Serialize(sampler.Predict(row).Text));
+    }
+    return 0;
+}
 var model = ml.Model.Load(args[0], out _);
 var input = SchemaDefinition.Create(typeof(Row));
 input[0].ColumnName = args[1];
@@ -73,6 +90,13 @@ return 0;
 internal sealed class Row
 {
     public string Text { get; set; } = "";
+}
+
+internal sealed class SeededRow
+{
+    public string Text { get; set; } = "";
+
+    public int Seed { get; set; }
 }
 
 internal sealed class FeaturesRow

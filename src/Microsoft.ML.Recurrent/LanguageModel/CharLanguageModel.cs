@@ -184,8 +184,9 @@ public sealed class CharLanguageModel
         stream.Write(ExportGenerator(maxLength, temperature, seed));
     }
 
-    internal byte[] ExportGenerator(int maxLength, float temperature, int seed)
-        => OnnxExport.Generator(VocabularyMap, Network, ValidationLoss, new GenerationSettings(maxLength, temperature, seed));
+    /// <summary>The generator graph; with <paramref name="uniformsInput"/> it reads its sampling uniforms from an input instead of <paramref name="seed"/>.</summary>
+    internal byte[] ExportGenerator(int maxLength, float temperature, int seed, bool uniformsInput = false)
+        => OnnxExport.Generator(VocabularyMap, Network, ValidationLoss, GeneratorGraph.Settings(maxLength, temperature, seed, uniformsInput));
 
     /// <summary>
     /// Reads a model from an ONNX graph written by <see cref="ExportToOnnx"/> or <see cref="ExportGeneratorToOnnx"/>,

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Recurrent;
 /// Trains a <see cref="CharLanguageModel"/> on a text column: <see cref="Fit(IDataView)"/> joins all rows of the
 /// column with <c>'\n'</c> and trains on the result. The fitted <see cref="CharLanguageModelTransformer"/> reads a
 /// prompt from the same column and writes a generated continuation. Create it with
-/// <see cref="RecurrentTextCatalog.TrainCharLanguageModel(TransformsCatalog.TextTransforms, string, string?, int, int, RecurrentCell, int, float, double, int?)"/>.
+/// <see cref="RecurrentTextCatalog.TrainCharLanguageModel(TransformsCatalog.TextTransforms, string, string?, int, int, RecurrentCell, int, float, double, int?, string?)"/>.
 /// </summary>
 /// <remarks>
 /// Training progress is sent to <see cref="Options.Progress"/> and, as one line per report, to
@@ -35,9 +35,18 @@ public sealed class CharLanguageModelEstimator : IEstimator<CharLanguageModelTra
         /// <summary>Sampling temperature of the fitted transformer (0 = greedy, higher = more varied).</summary>
         public float Temperature { get; set; } = DefaultTemperature;
 
-        /// <summary>Seed of the fitted transformer's sampler, the same for every row (training has its own
-        /// <see cref="RecurrentTrainerOptions.Seed"/>).</summary>
+        /// <summary>Seed of the fitted transformer's sampler for every row when <see cref="SeedColumnName"/> is null
+        /// (training has its own <see cref="RecurrentTrainerOptions.Seed"/>).</summary>
         public int Seed { get; set; }
+
+        /// <summary>
+        /// Name of an Int32 column holding each row's sampling seed, so that rows (requests) with the same prompt can
+        /// get different samples, and a row's text is what <see cref="CharLanguageModel.Generate"/> gives with its seed.
+        /// Null (the default) samples every row with <see cref="Seed"/>: the same prompt always gives the same text.
+        /// The column must also be in the data the estimator is fitted on (ML.NET transforms that data with the fitted
+        /// transformer), though training does not read it; it has no effect at temperature 0.
+        /// </summary>
+        public string? SeedColumnName { get; set; }
 
         /// <summary>Where the fitted transformer runs the model with ONNX Runtime: the CPU (default) or a CUDA device.</summary>
         public OnnxExecutionOptions? Execution { get; set; }
@@ -82,23 +91,29 @@ public sealed class CharLanguageModelEstimator : IEstimator<CharLanguageModelTra
     /// <summary>Name of the text column trained on, and read as the prompt by the fitted transformer.</summary>
     public string InputColumnName { get; }
 
+    /// <summary>Name of the Int32 column of per-row sampling seeds (<see cref="Options.SeedColumnName"/>), or null.</summary>
+    public string? SeedColumnName => string.IsNullOrWhiteSpace(_options.SeedColumnName) ? null : _options.SeedColumnName;
+
     /// <summary>The input schema plus the generated text column.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing.</exception>
-    /// <exception cref="InvalidOperationException">The input column is not text.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column (or the seed column) is missing.</exception>
+    /// <exception cref="InvalidOperationException">The input column is not text (or the seed column is not Int32).</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         GenerationMapping.CheckInputColumn(inputSchema, InputColumnName, nameof(inputSchema));
+        GenerationMapping.CheckSeedColumn(inputSchema, SeedColumnName, nameof(inputSchema));
         return _schemaProbe.GetOutputSchema(inputSchema);
     }
 
     /// <summary>Reads every row of the input column, joins them with <c>'\n'</c>, and trains a language model on the text.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing.</exception>
-    /// <exception cref="InvalidOperationException">The input column is not text, or holds no text.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column (or the seed column) is missing.</exception>
+    /// <exception cref="InvalidOperationException">The input column is not text, or holds no text (or the seed column is not Int32).</exception>
     public CharLanguageModelTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         GenerationMapping.CheckInputColumn(input.Schema, InputColumnName, nameof(input));
+        // Before training, so that a pipeline whose data lacks the seed column fails at once rather than after it.
+        GenerationMapping.CheckSeedColumn(input.Schema, SeedColumnName, nameof(input));
 
         string text = ReadText(input, InputColumnName);
         if (text.Length == 0)
@@ -118,7 +133,7 @@ public sealed class CharLanguageModelEstimator : IEstimator<CharLanguageModelTra
 
         using var log = MLNetLog.TryStart(_environment);
         return new CharLanguageModelTransformer(model, OutputColumnName, InputColumnName, _options.MaxLength, _options.Temperature,
-            _options.Seed, _options.Execution, log is null ? null : message => log.Warning(MessageSensitivity.None, message));
+            _options.Seed, _options.Execution, SeedColumnName, log is null ? null : message => log.Warning(MessageSensitivity.None, message));
     }
 
     private static string ReadText(IDataView input, string columnName)

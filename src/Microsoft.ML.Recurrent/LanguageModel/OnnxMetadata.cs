@@ -8,13 +8,14 @@ namespace Microsoft.ML.Recurrent.LanguageModel;
 /// <summary>
 /// What the language model's graphs record in ModelProto.metadata_props besides <see cref="OnnxModelFile"/>'s common
 /// block, so that any runtime can decode the output and our importer can rebuild the model: the vocabulary (code
-/// points in index order), the cell and sizes, and the generation settings of a generator graph.
+/// points in index order), the cell and sizes, and the generation settings of a generator graph (with the name of its
+/// uniforms input, when it has one).
 /// </summary>
 internal sealed record OnnxMetadata(CharVocabulary Vocabulary, LanguageModelShape Shape, double? ValidationLoss, GenerationSettings? Generation)
 {
     private const string Prefix = OnnxModelFile.Prefix;
     private const string VocabularyKey = Prefix + "vocabulary", DropoutKey = Prefix + "dropout", LossKey = Prefix + "validation_loss",
-        TemperatureKey = Prefix + "temperature", SeedKey = Prefix + "seed";
+        TemperatureKey = Prefix + "temperature", SeedKey = Prefix + "seed", UniformsInputKey = Prefix + "uniforms_input";
 
     /// <summary>The entries, for <see cref="OnnxModelFile.Write"/>.</summary>
     public List<KeyValuePair<string, string>> Entries()
@@ -30,6 +31,7 @@ internal sealed record OnnxMetadata(CharVocabulary Vocabulary, LanguageModelShap
             Add(MaxLengthKey, g.MaxLength.ToString(inv));
             Add(TemperatureKey, g.Temperature.ToString("R", inv));
             Add(SeedKey, g.Seed.ToString(inv));
+            if (g.UniformsInput is { } input) Add(UniformsInputKey, input); // the seed is then unused
         }
         return metadata;
     }
@@ -61,7 +63,8 @@ internal sealed record OnnxMetadata(CharVocabulary Vocabulary, LanguageModelShap
             shape.Validate();
             double? loss = map.TryGetValue(LossKey, out var l) ? Parse<double>(l, LossKey) : null;
             GenerationSettings? generation = map.ContainsKey(MaxLengthKey)
-                ? new GenerationSettings(Parse<int>(Get(MaxLengthKey), MaxLengthKey), Parse<float>(Get(TemperatureKey), TemperatureKey), Parse<int>(Get(SeedKey), SeedKey))
+                ? new GenerationSettings(Parse<int>(Get(MaxLengthKey), MaxLengthKey), Parse<float>(Get(TemperatureKey), TemperatureKey), Parse<int>(Get(SeedKey), SeedKey),
+                    map.GetValueOrDefault(UniformsInputKey))
                 : null;
             return new OnnxMetadata(vocabulary, shape, loss, generation);
         }

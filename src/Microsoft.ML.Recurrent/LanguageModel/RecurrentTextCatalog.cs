@@ -25,7 +25,10 @@ public static class RecurrentTextCatalog
     /// <param name="temperature">Sampling temperature (0 = greedy, higher = more varied).</param>
     /// <param name="epochs">Training epochs (passes over the text).</param>
     /// <param name="seed">Seed for training and for the sampler: the same seed gives the same model and text; null takes the
-    /// training seed from the MLContext's seed and samples with seed 0.</param>
+    /// training seed from the MLContext's seed and samples with seed 0. Every row is sampled with it unless
+    /// <paramref name="seedColumnName"/> is given.</param>
+    /// <param name="seedColumnName">Name of an Int32 column holding each row's sampling seed (see
+    /// <see cref="CharLanguageModelEstimator.Options.SeedColumnName"/>); null samples every row with <paramref name="seed"/>.</param>
     /// <example>
     /// <code>
     /// var lm = mlContext.Transforms.Text.TrainCharLanguageModel("Generated", "Text", hiddenSize: 64, epochs: 5)
@@ -36,7 +39,8 @@ public static class RecurrentTextCatalog
     public static CharLanguageModelEstimator TrainCharLanguageModel(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName, string? inputColumnName = null, int hiddenSize = 128, int layers = 2,
         RecurrentCell cell = RecurrentCell.Lstm, int maxLength = CharLanguageModelEstimator.Options.DefaultMaxLength,
-        float temperature = CharLanguageModelEstimator.Options.DefaultTemperature, double epochs = 10, int? seed = null)
+        float temperature = CharLanguageModelEstimator.Options.DefaultTemperature, double epochs = 10, int? seed = null,
+        string? seedColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
@@ -59,6 +63,7 @@ public static class RecurrentTextCatalog
             MaxLength = maxLength,
             Temperature = temperature,
             Seed = seed ?? 0,
+            SeedColumnName = seedColumnName,
         };
         return TrainCharLanguageModel(catalog, outputColumnName, inputColumnName, options);
     }

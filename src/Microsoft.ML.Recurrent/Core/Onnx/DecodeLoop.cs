@@ -1,5 +1,4 @@
 using Microsoft.ML.Recurrent.Decoding;
-using Microsoft.ML.Recurrent.Numerics;
 
 namespace Microsoft.ML.Recurrent.Onnx;
 
@@ -23,9 +22,10 @@ internal readonly record struct LoopState(string Initial, long[] Dims);
 /// the logits and the states, and each of its MaxLength iterations picks a token from the logits — the first maximum
 /// (temperature 0, like IndexOfMax) or by sampling — feeds it to the graph's <see cref="DecodeStep"/>, and emits it as
 /// the scan output. Sampling must reproduce the C# decoder (<see cref="Decoding.Decoder{TState}"/>), whose random stream is fixed by the seed and
-/// consumed one uniform per token; ONNX's Multinomial has its own generator, so instead the graph carries those MaxLength
-/// uniforms (<see cref="RandomSource.NextDouble"/> from the seed) as a constant and picks the first index whose
-/// cumulative probability (summed in double, like the sampler) exceeds the iteration's uniform.
+/// consumed one uniform per token; ONNX's Multinomial has its own generator, so instead the graph is given those MaxLength
+/// uniforms (<see cref="SamplingUniforms"/>), as a constant from the seed or as a graph input
+/// (<see cref="GenerationSettings.UniformsInput"/>), and picks the first index whose cumulative probability (summed in
+/// double, like the sampler) exceeds the iteration's uniform.
 /// </summary>
 internal static class DecodeLoop
 {
@@ -97,9 +97,11 @@ internal static class DecodeLoop
     // The sampler's rule: the first i with u < Σ_{j ≤ i} softmax(logits / T)_j, else the last index.
     private static string Sample(GraphBuilder outer, GraphBuilder b, string iteration, string logits, GenerationSettings settings, int vocabulary)
     {
-        var random = new RandomSource(settings.Seed);
-        double[] uniforms = [.. Enumerable.Range(0, settings.MaxLength).Select(_ => random.NextDouble())];
-        string table = outer.Initializer(TensorProto.Doubles("sampling_uniforms", [uniforms.Length], uniforms));
+        // The uniforms come from the graph's input when it has one (each run its own stream; any shape, read flat), else
+        // from the seed, stored.
+        string table = settings.UniformsInput is { } input
+            ? outer.Add("Reshape", [input, outer.Int64s(-1)])
+            : outer.Initializer(TensorProto.Doubles("sampling_uniforms", [settings.MaxLength], SamplingUniforms.Draw(settings.Seed, settings.MaxLength)));
         string u = b.Add("Gather", [table, iteration], AttributeProto.Of("axis", 0L));
         string probabilities = b.Add("Softmax", [b.Add("Div", [logits, b.Float(settings.Temperature)])], AttributeProto.Of("axis", -1L));
         string cumulative = b.Add("CumSum", [b.Cast(probabilities, ElementType.Double), b.Int64(1)]);
