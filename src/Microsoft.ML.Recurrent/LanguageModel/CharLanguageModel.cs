@@ -74,6 +74,11 @@ public sealed class CharLanguageModel
     /// Generates <paramref name="maxLength"/> characters following <paramref name="prime"/> (which is not
     /// repeated in the result). Temperature 0 is greedy (argmax) decoding. The same seed gives the same text.
     /// </summary>
+    /// <remarks>
+    /// A character the model never saw is an error here, so a caller learns that the prompt is not what the model
+    /// was trained on. The ML.NET transformer and the exported generator graph skip such characters instead: a
+    /// served row has nobody to show an exception to. With every character known, the texts are the same.
+    /// </remarks>
     /// <exception cref="ArgumentException">The prime contains a character the model never saw.</exception>
     public string Generate(string prime, int maxLength, float temperature = 1f, int seed = 0)
         => string.Concat(GenerateCharacters(prime, maxLength, temperature, seed));
