@@ -204,7 +204,7 @@ internal static class PyTorchImport
                         }
                     case "Reshape" when layers.Count > 0 && !projected:
                         {
-                            long[] shape = Constant(node, 1, "shape").AsInt64s();
+                            long[] shape = Present(node, 1) ? ShapeValue(node.Inputs[1], current, axes.Count, features, 0) ?? throw Refuse(node, "has a target shape that is neither constant nor computed from the reshaped tensor's shape") : [];
                             if (axes.Count != 3 || axes[2] != "f" || shape.Length != 2 || shape[0] != -1 || (shape[1] != features && shape[1] != -1) ||
                                 Attribute(node, "allowzero", 0) != 0)
                                 throw Refuse(node, $"reshapes [{string.Join(", ", axes)}] to [{string.Join(", ", shape)}]; only flattening the rows to [-1, {features}] is understood");
@@ -426,6 +426,40 @@ internal static class PyTorchImport
                 "Slice" or "Reshape" or "Squeeze" or "Unsqueeze" or "Expand" or "Cast" or "Identity" or "Transpose" or "Gather" => IsZeros(node.Inputs[0], depth + 1),
                 _ => false,
             };
+        }
+
+        /// <summary>
+        /// The value of an int64 shape vector: a constant, or what torch computes for <c>y.reshape(-1, y.shape[-1])</c>
+        /// (Concat of constants and Unsqueeze(Gather(Shape(y), k))); a dimension of <paramref name="data"/> other than
+        /// its last (<paramref name="features"/>) is unknown (long.MinValue). Null when the value is anything else.
+        /// </summary>
+        private long[]? ShapeValue(string value, string data, int rank, int features, int depth)
+        {
+            if (depth > 16) return null;
+            if (_constants.TryGetValue(value, out var t)) return t.Type is ElementType.Int64 or ElementType.Int32 ? t.AsInt64s() : null;
+            if (!_producers.TryGetValue(value, out var node) || node.Inputs.Length == 0) return null;
+            switch (node.OpType)
+            {
+                case "Shape" when node.Inputs[0] == data && node.Attributes.Length == 0:
+                    return [.. Enumerable.Range(0, rank).Select(i => i == rank - 1 ? features : long.MinValue)];
+                case "Gather" when Attribute(node, "axis", 0) == 0 && node.Inputs.Length == 2:
+                    {
+                        var source = ShapeValue(node.Inputs[0], data, rank, features, depth + 1);
+                        var index = _constants.TryGetValue(node.Inputs[1], out var i) && i.ElementCount == 1 ? i.AsInt64s()[0] : (long?)null;
+                        if (source is null || index is null) return null;
+                        long at = index.Value < 0 ? index.Value + source.Length : index.Value;
+                        return at >= 0 && at < source.Length ? [source[at]] : null;
+                    }
+                case "Unsqueeze" or "Squeeze" or "Cast" or "Identity":
+                    return ShapeValue(node.Inputs[0], data, rank, features, depth + 1);
+                case "Concat" when Attribute(node, "axis", 0) == 0:
+                    {
+                        var parts = node.Inputs.Select(p => ShapeValue(p, data, rank, features, depth + 1)).ToList();
+                        return parts.Any(p => p is null) ? null : [.. parts.SelectMany(p => p!)];
+                    }
+                default:
+                    return null;
+            }
         }
 
         private float[] Bias(NodeProto node, string name, int size)

@@ -3,7 +3,7 @@ compares against: the vocabulary (the model's token i is vocabulary[i]) and torc
 after each prompt.
 
 usage: train_char_model.py TEXT_FILE OUT_DIR --cell lstm|gru|rnn --layers N --input onehot|embedding
-                           [--batch-first] [--bidirectional] [--steps N]
+                           [--batch-first] [--bidirectional] [--flatten] [--log-softmax] [--steps N]
 
 Writes OUT_DIR/model.onnx and OUT_DIR/expected.json. Deterministic: fixed seeds, one thread.
 """
@@ -22,9 +22,9 @@ PROMPTS = ["ROMEO:\nWhat ", "First Citizen:\nWe are", "the king", "\n"]
 class CharModel(nn.Module):
     """one-hot or nn.Embedding -> nn.LSTM / nn.GRU / nn.RNN -> nn.Linear to vocabulary logits."""
 
-    def __init__(self, vocab, cell, layers, hidden, embedding, batch_first, bidirectional):
+    def __init__(self, vocab, cell, layers, hidden, embedding, batch_first, bidirectional, flatten, log_softmax):
         super().__init__()
-        self.vocab, self.batch_first = vocab, batch_first
+        self.vocab, self.batch_first, self.flatten, self.log_softmax = vocab, batch_first, flatten, log_softmax
         self.embedding = nn.Embedding(vocab, embedding) if embedding else None
         inputs = embedding or vocab
         rnn = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
@@ -34,7 +34,10 @@ class CharModel(nn.Module):
     def forward(self, ids):  # ids [batch, seq] if batch_first else [seq, batch]
         x = self.embedding(ids) if self.embedding is not None else F.one_hot(ids, self.vocab).float()
         y, _ = self.rnn(x)
-        return self.output(y)
+        if self.flatten:  # the rows in y's order, [steps * batch, hidden]: nn.Linear on 2-D exports as Gemm
+            y = y.reshape(-1, y.shape[-1])
+        logits = self.output(y)
+        return F.log_softmax(logits, dim=-1) if self.log_softmax else logits
 
 
 def main():
@@ -46,6 +49,8 @@ def main():
     p.add_argument("--input", default="onehot", choices=["onehot", "embedding"])
     p.add_argument("--batch-first", action="store_true")
     p.add_argument("--bidirectional", action="store_true")
+    p.add_argument("--flatten", action="store_true")
+    p.add_argument("--log-softmax", action="store_true")
     p.add_argument("--steps", type=int, default=150)
     p.add_argument("--characters", type=int, default=50000)
     a = p.parse_args()
@@ -61,7 +66,8 @@ def main():
     data = torch.tensor([index[c] for c in text], dtype=torch.long)
 
     model = CharModel(len(vocab), a.cell, a.layers, hidden=48, embedding=24 if a.input == "embedding" else 0,
-                      batch_first=a.batch_first, bidirectional=a.bidirectional)
+                      batch_first=a.batch_first, bidirectional=a.bidirectional,
+                      flatten=a.flatten, log_softmax=a.log_softmax)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     seq, batch = 32, 16
     for step in range(a.steps):
@@ -69,9 +75,8 @@ def main():
         x = torch.stack([data[s:s + seq] for s in starts])       # [batch, seq]
         y = torch.stack([data[s + 1:s + seq + 1] for s in starts])
         logits = model(x if a.batch_first else x.t())
-        if not a.batch_first:
-            logits = logits.transpose(0, 1)
-        loss = F.cross_entropy(logits.reshape(-1, len(vocab)), y.reshape(-1))
+        targets = y if a.batch_first else y.t()  # in the output's order
+        loss = F.cross_entropy(logits.reshape(-1, len(vocab)), targets.reshape(-1))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -90,7 +95,7 @@ def main():
             ids = torch.tensor([index[c] for c in prompt], dtype=torch.long)
             ids = ids.unsqueeze(0) if a.batch_first else ids.unsqueeze(1)
             logits = model(ids)
-            last = logits[0, -1] if a.batch_first else logits[-1, 0]
+            last = logits.reshape(-1, len(vocab))[-1]  # batch 1: the last row is the last step
             expected.append({"prompt": prompt, "probabilities": F.softmax(last.double(), dim=-1).tolist()})
     with open(os.path.join(a.out, "expected.json"), "w", encoding="utf-8") as f:
         json.dump({"vocabulary": vocab, "loss": loss.item(), "expected": expected}, f)
