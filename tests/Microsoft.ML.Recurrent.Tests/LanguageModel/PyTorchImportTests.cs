@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Tests.MLNet;
 using Xunit;
 using Xunit.Abstractions;
@@ -91,6 +92,25 @@ public sealed class PyTorchImportTests(PyTorchModels models, ITestOutputHelper o
         var e = Assert.Throws<InvalidDataException>(() => CharLanguageModel.ImportPyTorchOnnx(Path.Combine(dir, "model.onnx"), vocabulary));
         Assert.Contains("LSTM node", e.Message, StringComparison.Ordinal);
         Assert.Contains("bidirectional", e.Message, StringComparison.Ordinal);
+        output.WriteLine(e.Message);
+    }
+
+    /// <summary>torch's GRU graph, altered: a GRU that resets before the recurrent product, or an operator we do not know.</summary>
+    [Theory]
+    [InlineData("linear_before_reset", "linear_before_reset = 0")]
+    [InlineData("operator", "Abs node")]
+    public void Altered_graph_is_refused_with_a_message_that_names_the_node(string change, string expected)
+    {
+        if (Train("gru", 1, "onehot", batchFirst: true, extra: []) is not { } dir) return; // the theory's model, trained once
+        var (vocabulary, _) = ReadExpected(dir);
+        var model = OnnxFormat.Read(File.ReadAllBytes(Path.Combine(dir, "model.onnx")));
+        var nodes = model.Graph.Nodes;
+        int at = nodes.FindIndex(n => n.OpType == (change == "operator" ? "Cast" : "GRU"));
+        nodes[at] = change == "operator"
+            ? nodes[at] with { OpType = "Abs", Attributes = [] }
+            : nodes[at] with { Attributes = [.. nodes[at].Attributes.Where(a => a.Name != "linear_before_reset"), AttributeProto.Of("linear_before_reset", 0L)] };
+        var e = Assert.Throws<InvalidDataException>(() => CharLanguageModel.ImportPyTorchOnnx(new MemoryStream(OnnxFormat.Write(model)), vocabulary));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         output.WriteLine(e.Message);
     }
 
