@@ -214,6 +214,48 @@ public sealed class CharLanguageModel
         return LoadOnnx(stream);
     }
 
+    /// <summary>
+    /// Imports a character model trained elsewhere and exported to ONNX — in PyTorch: one-hot input
+    /// (<c>F.one_hot(ids, V).float()</c>) or <c>nn.Embedding</c> → <c>nn.LSTM</c>, <c>nn.GRU</c> or <c>nn.RNN</c> (tanh;
+    /// 1 or more layers, unidirectional, batch_first or not) → <c>nn.Linear</c> to the vocabulary's logits (optionally
+    /// followed by a softmax), written by <c>torch.onnx.export</c>. The result computes the same next-character
+    /// distributions and is a model like any other: it generates, exports with <see cref="ExportToOnnx"/>, saves with
+    /// <see cref="Save(string)"/> and goes into an ML.NET pipeline as a <see cref="CharLanguageModelTransformer"/>.
+    /// See docs/pytorch-import.md for the export call and what is refused.
+    /// </summary>
+    /// <param name="stream">The .onnx bytes (read to the end).</param>
+    /// <param name="vocabulary">The model's tokens in index order: entry i is the character (one Unicode scalar value,
+    /// e.g. "a", "\n", "é") that the PyTorch model's token id i stands for. Entries must be distinct; special tokens
+    /// (padding, unknown, end of text) cannot be imported. Usually the JSON list the training script wrote
+    /// (<c>json.dump(chars, f)</c>), read back with <c>JsonSerializer.Deserialize&lt;string[]&gt;</c>.</param>
+    /// <returns>The imported model (its <see cref="Vocabulary"/> is sorted by code point, as this library's always are;
+    /// the weights are reordered to match).</returns>
+    /// <exception cref="ArgumentException">The vocabulary is empty, has an entry that is not one character or a
+    /// repeated one, or its size differs from the model's.</exception>
+    /// <exception cref="InvalidDataException">The graph is not such a model (a bidirectional or projected LSTM, a GRU
+    /// without linear_before_reset, another operator, a non-zero initial state, ...): the message names the node.</exception>
+    public static CharLanguageModel ImportPyTorchOnnx(Stream stream, IReadOnlyList<string> vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        string source = stream is FileStream file ? $"'{file.Name}'" : "the data";
+        return PyTorchImport.Read(OnnxImport.ReadAll(stream), vocabulary, source);
+    }
+
+    /// <summary>Imports a character model from a .onnx file written by <c>torch.onnx.export</c>; see <see cref="ImportPyTorchOnnx(Stream, IReadOnlyList{string})"/>.</summary>
+    /// <param name="path">The .onnx file.</param>
+    /// <param name="vocabulary">The model's tokens in index order (entry i = the character of token id i).</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ArgumentException">The vocabulary is not one distinct character per token of the model.</exception>
+    /// <exception cref="InvalidDataException">The graph is not such a model; the message names what was found.</exception>
+    public static CharLanguageModel ImportPyTorchOnnx(string path, IReadOnlyList<string> vocabulary)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"The model file '{path}' does not exist.", path);
+        using var stream = File.OpenRead(path);
+        return ImportPyTorchOnnx(stream, vocabulary);
+    }
+
     /// <summary>The characters the model knows, in index order.</summary>
     public IReadOnlyList<string> Vocabulary => VocabularyMap.Symbols;
 

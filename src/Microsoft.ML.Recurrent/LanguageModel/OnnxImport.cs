@@ -52,6 +52,9 @@ internal static class OnnxImport
 
     private static bool IsLanguageModel(string? graph) => graph is LanguageModelGraph.Name or GeneratorGraph.Name;
 
+    /// <summary>Reads an ONNX model's bytes to the end, refusing more than 2 GiB.</summary>
+    public static byte[] ReadAll(Stream stream) => ReadAll(stream, MaxBytes);
+
     // Reads to the end, refusing more than limit bytes (sizes declared by the data itself are not trusted).
     private static byte[] ReadAll(Stream stream, long limit)
     {

@@ -171,7 +171,9 @@ internal static class OnnxFormat
         w.String(1, a.Name);
         switch (a.Kind)
         {
+            case AttributeKind.Float: w.Float(2, a.Float); break;
             case AttributeKind.Int: w.Int64(3, a.Int); break;
+            case AttributeKind.Tensor: w.Message(5, t => WriteTensor(t, a.Tensor!)); break;
             case AttributeKind.String: w.String(4, a.Text!); break;
             case AttributeKind.Graph: w.Message(6, g => WriteGraph(g, a.Graph!)); break;
             case AttributeKind.Ints: w.PackedInt64(8, a.Ints); break;
@@ -183,12 +185,14 @@ internal static class OnnxFormat
         w.Int64(20, (long)a.Kind);
     }
 
-    // Other attribute kinds (floats, tensors, lists of those) are skipped: our graphs have none.
+    // Other attribute kinds (lists of floats or tensors) are skipped: our graphs have none, nor do the PyTorch graphs we import.
     private static AttributeProto ReadAttribute(ReadOnlySpan<byte> data, int depth)
     {
         var r = new ProtoReader(data, "a node attribute");
         string name = "";
         long kind = 0, i = 0;
+        float f = 0;
+        TensorProto? tensor = null;
         string? text = null;
         GraphProto? graph = null;
         var ints = new List<long>();
@@ -199,8 +203,10 @@ internal static class OnnxFormat
             switch (field)
             {
                 case 1: name = r.ReadString(type); break;
+                case 2: f = r.ReadFloat(type); break;
                 case 3: i = r.ReadInt64(type); break;
                 case 4: text = r.ReadString(type); break;
+                case 5: tensor = ReadTensor(r.ReadBytes(type)); break;
                 case 6: graph = ReadGraph(r.ReadBytes(type), depth + 1); break;
                 case 8: r.ReadInt64s(type, ints, MaxListLength); break;
                 case 9: strings.Add(r.ReadString(type)); break;
@@ -208,7 +214,7 @@ internal static class OnnxFormat
                 default: r.Skip(type); break;
             }
         }
-        return new AttributeProto(name, (AttributeKind)kind) { Int = i, Text = text, Graph = graph, Ints = [.. ints], Strings = [.. strings] };
+        return new AttributeProto(name, (AttributeKind)kind) { Int = i, Float = f, Tensor = tensor, Text = text, Graph = graph, Ints = [.. ints], Strings = [.. strings] };
     }
 
     private static void WriteTensor(ProtoWriter w, TensorProto t)
@@ -228,6 +234,8 @@ internal static class OnnxFormat
         long type = 0;
         string name = "";
         byte[] raw = [];
+        var floats = new List<float>();
+        var longs = new List<long>();
         while (!r.End)
         {
             var (field, wire) = r.ReadTag();
@@ -235,12 +243,17 @@ internal static class OnnxFormat
             {
                 case 1: r.ReadInt64s(wire, dims, MaxRank); break;
                 case 2: type = r.ReadInt64(wire); break;
+                // float_data and int64_data (other exporters' small constants): kept as raw_data, as we write tensors
+                case 4: r.ReadFloats(wire, floats, MaxListLength); break;
+                case 7: r.ReadInt64s(wire, longs, MaxListLength); break;
                 case 6: strings.Add(r.ReadString(wire)); break;
                 case 8: name = r.ReadString(wire); break;
                 case 9: raw = r.ReadBytes(wire).ToArray(); break; // bounded by the file: the dims are checked below before use
                 default: r.Skip(wire); break;
             }
         }
+        if (raw.Length == 0 && floats.Count > 0) raw = System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.ToArray().AsSpan()).ToArray();
+        if (raw.Length == 0 && longs.Count > 0) raw = System.Runtime.InteropServices.MemoryMarshal.AsBytes(longs.ToArray().AsSpan()).ToArray();
         return TensorProto.FromFile(name, (ElementType)type, [.. dims], raw, [.. strings]);
     }
 

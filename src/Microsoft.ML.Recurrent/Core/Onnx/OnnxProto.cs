@@ -55,11 +55,15 @@ internal sealed record NodeProto(string OpType, string Name, string[] Inputs, st
 
 /// <summary>
 /// A node attribute: an integer, a string (a recurrent node's direction), a graph (a Loop body), or a list of integers
-/// or of strings (a LabelEncoder's table), the only kinds our graphs use; <see cref="Kind"/> says which member is set.
+/// or of strings (a LabelEncoder's table), the kinds our graphs use; a float or a tensor (a Constant's value) in graphs
+/// written by other exporters (read, for <see cref="Microsoft.ML.Recurrent.LanguageModel.PyTorchImport"/>).
+/// <see cref="Kind"/> says which member is set.
 /// </summary>
 internal sealed record AttributeProto(string Name, AttributeKind Kind)
 {
     public long Int { get; init; }
+    public float Float { get; init; }
+    public TensorProto? Tensor { get; init; }
     public string? Text { get; init; }
     public GraphProto? Graph { get; init; }
     public long[] Ints { get; init; } = [];
@@ -75,8 +79,10 @@ internal sealed record AttributeProto(string Name, AttributeKind Kind)
 /// <summary>AttributeProto.AttributeType values we use.</summary>
 internal enum AttributeKind
 {
+    Float = 1,
     Int = 2,
     String = 3,
+    Tensor = 4,
     Graph = 5,
     Ints = 7,
     Strings = 8,
@@ -144,6 +150,14 @@ internal sealed class TensorProto
         return new TensorProto(name, type, dims, raw, strings);
     }
 
+    /// <summary>The elements of an Int64 or Int32 tensor, widened to long.</summary>
+    public long[] AsInt64s() => Type switch
+    {
+        ElementType.Int64 => MemoryMarshal.Cast<byte, long>(Raw).ToArray(),
+        ElementType.Int32 => [.. MemoryMarshal.Cast<byte, int>(Raw).ToArray().Select(v => (long)v)],
+        _ => throw new InvalidDataException($"The ONNX tensor '{Name}' holds {Type}, not integers."),
+    };
+
     public ReadOnlySpan<float> AsFloats()
         => Type == ElementType.Float
             ? MemoryMarshal.Cast<byte, float>(Raw)
@@ -162,6 +176,7 @@ internal sealed class TensorProto
     {
         ElementType.Float => 4,
         ElementType.Double or ElementType.Int64 => 8,
+        ElementType.Int32 or ElementType.UInt32 => 4,
         ElementType.UInt16 => 2,
         ElementType.Bool => 1,
         _ => 0,

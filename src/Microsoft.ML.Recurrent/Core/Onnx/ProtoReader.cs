@@ -87,6 +87,27 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data, string message)
         if (into.Count > max) throw Corrupt($"more than {max} values in a repeated field");
     }
 
+    public float ReadFloat(int wireType)
+    {
+        Expect(wireType, WireType.Fixed32);
+        return System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(Take(4));
+    }
+
+    /// <summary>Repeated float, packed (one length-delimited run) or not (one fixed32), at most <paramref name="max"/> in all.</summary>
+    public void ReadFloats(int wireType, List<float> into, int max)
+    {
+        if (wireType != WireType.LengthDelimited)
+        {
+            into.Add(ReadFloat(wireType));
+        }
+        else
+        {
+            var packed = new ProtoReader(ReadBytes(wireType), Message);
+            while (!packed.End && into.Count <= max) into.Add(packed.ReadFloat(WireType.Fixed32));
+        }
+        if (into.Count > max) throw Corrupt($"more than {max} values in a repeated field");
+    }
+
     public void Skip(int wireType)
     {
         switch (wireType)

@@ -21,6 +21,14 @@ internal sealed class ProtoWriter
         Varint((ulong)value);
     }
 
+    public void Float(int field, float value)
+    {
+        Tag(field, WireType.Fixed32);
+        Span<byte> bytes = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes, value);
+        _buffer.Write(bytes);
+    }
+
     public void String(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
 
     public void Bytes(int field, ReadOnlySpan<byte> value)

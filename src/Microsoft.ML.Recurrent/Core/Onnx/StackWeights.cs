@@ -89,11 +89,13 @@ internal static class StackWeights
         return TensorProto.Floats(name, [directions.Length, width, inputs], dst);
     }
 
-    public static void Untransposed(ReadOnlySpan<float> src, Parameter p, RecurrentCell cell)
+    public static void Untransposed(ReadOnlySpan<float> src, Parameter p, RecurrentCell cell) => Untransposed(src, p.Value, p.Rows, p.Cols, cell);
+
+    /// <summary>ONNX [G·H, inputs] (one direction, ONNX gate order) → ours [inputs, G·H] row-major (our gate order).</summary>
+    public static void Untransposed(ReadOnlySpan<float> src, Span<float> dst, int inputs, int width, RecurrentCell cell)
     {
-        int inputs = p.Rows, width = p.Cols, hidden = width / Permutation(cell).Length;
         var perm = Permutation(cell);
-        var dst = p.Value;
+        int hidden = width / perm.Length;
         for (int k = 0; k < perm.Length; k++)
         {
             for (int j = 0; j < hidden; j++)

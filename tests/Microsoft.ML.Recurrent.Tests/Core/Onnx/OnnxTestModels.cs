@@ -97,16 +97,30 @@ internal static class OnnxTestModels
     /// says in its output that nothing was checked.
     /// </summary>
     public static void CheckerMissing(ITestOutputHelper output, string? ci)
+        => PythonModuleMissing(output, ci, "onnx", "python3-onnx", "the graphs were not checked");
+
+    /// <summary>
+    /// A Python module that a test needs is missing for /usr/bin/python3: under CI (see <see cref="CheckerMissing"/>)
+    /// the test fails, because .ci/run installs <paramref name="package"/>; elsewhere it says in its output what was
+    /// skipped (<paramref name="consequence"/>).
+    /// </summary>
+    public static void PythonModuleMissing(ITestOutputHelper output, string? ci, string module, string package, string consequence)
     {
         bool underCi = string.Equals(ci, "true", StringComparison.OrdinalIgnoreCase) || ci == "1";
-        Assert.False(underCi, $"CI (CI={ci}) must provide the onnx checker: .ci/run installs python3-onnx for /usr/bin/python3.");
-        output.WriteLine("SKIPPED the onnx checker: python3-onnx is not installed for /usr/bin/python3, so the graphs were not checked.");
+        Assert.False(underCi, $"CI (CI={ci}) must provide the Python module {module}: .ci/run installs {package} for {Python}.");
+        output.WriteLine($"SKIPPED: {package} is not installed for {Python}, so {consequence}.");
     }
 
-    private static readonly Lazy<bool> s_hasChecker = new(() =>
-        File.Exists("/usr/bin/python3") && RunProcess("/usr/bin/python3", "-c", "import onnx").Code == 0);
+    /// <summary>Debian's Python, which sees the python3-* packages (python3-onnx, python3-torch).</summary>
+    public const string Python = "/usr/bin/python3";
 
-    public static bool HasOnnxChecker() => s_hasChecker.Value;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> s_modules = new();
+
+    /// <summary>Whether <see cref="Python"/> can import <paramref name="module"/> (asked once per module).</summary>
+    public static bool HasPythonModule(string module)
+        => s_modules.GetOrAdd(module, m => File.Exists(Python) && RunProcess(Python, "-c", "import " + m).Code == 0);
+
+    public static bool HasOnnxChecker() => HasPythonModule("onnx");
 
     /// <summary>Runs a program to its end, at most 60 s; see <see cref="RunProcess(string, TimeSpan, string[])"/>.</summary>
     public static (int Code, string Output) RunProcess(string file, params string[] arguments) => RunProcess(file, TimeSpan.FromSeconds(60), arguments);

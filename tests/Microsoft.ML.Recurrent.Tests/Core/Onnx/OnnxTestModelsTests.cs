@@ -23,6 +23,21 @@ public sealed class OnnxTestModelsTests
         => Assert.Contains("python3-onnx", Assert.ThrowsAny<XunitException>(() => OnnxTestModels.CheckerMissing(new Recorder(), ci)).Message);
 
     [Theory]
+    [InlineData("true")]
+    [InlineData("1")]
+    public void Missing_torch_fails_under_CI_naming_its_package(string ci)
+        => Assert.Contains("python3-torch", Assert.ThrowsAny<XunitException>(
+            () => OnnxTestModels.PythonModuleMissing(new Recorder(), ci, "torch", "python3-torch", "nothing was compared")).Message);
+
+    [Fact]
+    public void Missing_torch_is_reported_as_skipped_elsewhere()
+    {
+        var output = new Recorder();
+        OnnxTestModels.PythonModuleMissing(output, null, "torch", "python3-torch", "nothing was compared");
+        Assert.StartsWith("SKIPPED", Assert.Single(output.Lines));
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("false")]
