@@ -7,13 +7,11 @@ namespace Microsoft.ML.Recurrent.Tests.Classification;
 /// <summary>The IDX reader on the real Fashion-MNIST files, and its errors on a bad magic number and on truncated files.</summary>
 public sealed class IdxFileTests
 {
-    private static string FashionMnist(string name) => Path.Combine(TestData.Directory, "fashion-mnist", name);
-
     [Fact]
     public void Reads_the_Fashion_MNIST_test_images_and_labels()
     {
-        var images = IdxFile.ReadImages(FashionMnist("t10k-images-idx3-ubyte.gz"));
-        var labels = IdxFile.ReadLabels(FashionMnist("t10k-labels-idx1-ubyte.gz"));
+        var images = IdxFile.ReadImages(TestData.FashionMnist("t10k-images-idx3-ubyte.gz"));
+        var labels = IdxFile.ReadLabels(TestData.FashionMnist("t10k-labels-idx1-ubyte.gz"));
         Assert.Equal((10_000, 28, 28), (images.Count, images.Rows, images.Columns));
         Assert.Equal(10_000, labels.Length);
         Assert.All(labels, l => Assert.InRange(l, 0, 9));
@@ -29,15 +27,15 @@ public sealed class IdxFileTests
     public void Uncompressed_files_read_the_same()
     {
         using var dir = new TestData.TempDirectory();
-        byte[] raw = Inflate(FashionMnist("t10k-labels-idx1-ubyte.gz"));
+        byte[] raw = Inflate(TestData.FashionMnist("t10k-labels-idx1-ubyte.gz"));
         File.WriteAllBytes(dir.File("labels"), raw);
-        Assert.Equal(IdxFile.ReadLabels(FashionMnist("t10k-labels-idx1-ubyte.gz")), IdxFile.ReadLabels(dir.File("labels")));
+        Assert.Equal(IdxFile.ReadLabels(TestData.FashionMnist("t10k-labels-idx1-ubyte.gz")), IdxFile.ReadLabels(dir.File("labels")));
     }
 
     [Fact]
     public void A_labels_file_read_as_images_is_a_clear_error_naming_both_magic_numbers()
     {
-        var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(FashionMnist("t10k-labels-idx1-ubyte.gz")));
+        var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(TestData.FashionMnist("t10k-labels-idx1-ubyte.gz")));
         Assert.Contains("magic number 0x00000801, expected 0x00000803", error.Message);
         Assert.Contains("t10k-labels-idx1-ubyte.gz", error.Message);
     }
@@ -46,7 +44,7 @@ public sealed class IdxFileTests
     public void A_truncated_file_is_a_clear_error_gzipped_or_not()
     {
         using var dir = new TestData.TempDirectory();
-        byte[] raw = Inflate(FashionMnist("t10k-images-idx3-ubyte.gz"));
+        byte[] raw = Inflate(TestData.FashionMnist("t10k-images-idx3-ubyte.gz"));
         File.WriteAllBytes(dir.File("cut"), raw[..(raw.Length - 100)]);
         var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(dir.File("cut")));
         Assert.Contains("promises 10000 × 28 × 28 = 7,840,000 bytes of images, the file holds 7,839,900 (truncated?)", error.Message);
