@@ -21,8 +21,7 @@ if (TaskArguments.IsTaskCommandLine(args))
     }
     if (task.Task == "pos") return PosBenchmark.Run(task);
     if (task.Task is "g2p" or "de-en") return Seq2SeqBenchmark.Run(task);
-    Console.Error.WriteLine($"error: --task {task.Task} is not implemented yet (only pos, g2p and de-en are).");
-    return 2;
+    return FmnistBenchmark.Run(task);
 }
 var a = BenchmarkArguments.Parse(args);
 KernelSettings.MaxThreads = a.Threads;

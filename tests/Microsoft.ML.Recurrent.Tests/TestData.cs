@@ -20,6 +20,9 @@ internal static class TestData
         return pos.Zip(neg).SelectMany(p => new[] { (true, p.First.Trim()), (false, p.Second.Trim()) });
     }
 
+    /// <summary>A file of the Fashion-MNIST folder (gzipped IDX files), or the folder itself.</summary>
+    public static string FashionMnist(string file = "") => Path.Combine(Directory, "fashion-mnist", file);
+
     private static string Find()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Classification;
 
 namespace Microsoft.ML.Recurrent;
@@ -20,10 +21,12 @@ internal static class ClassifierChain
     {
         var ml = new MLContext(seed: 0);
         var copy = ml.Transforms.CopyColumns(ClassifierGraph.Input, featureColumn);
+        var shapes = InputShape(schemaSource.Schema[featureColumn].Type);
+        // The overload with a shape dictionary is ambiguous without its last arguments; these are ML.NET's defaults.
         IEstimator<ITransformer> chain;
         if (binary)
         {
-            chain = copy.Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogOdds], [ClassifierGraph.Input], new MemoryStream(onnx)))
+            chain = copy.Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.LogOdds], [ClassifierGraph.Input], new MemoryStream(onnx), shapes, gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100))
                 .Append(ml.Transforms.CustomMapping(new BinaryScoreMapping().GetMapping(), BinaryScoreMapping.ContractName))
                 .Append(ml.Transforms.DropColumns(ClassifierGraph.Input, ClassifierGraph.LogOdds));
         }
@@ -33,7 +36,7 @@ internal static class ClassifierChain
             // from its key-value annotation, which MapKeyToValue rejects).
             var names = classes.Select((name, i) => new KeyValuePair<uint, string>((uint)i, name));
             var keyData = ml.Data.LoadFromEnumerable(classes.Select(name => new ClassName { Name = name }));
-            chain = copy.Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.Score, ClassifierGraph.PredictedIndex], [ClassifierGraph.Input], new MemoryStream(onnx)))
+            chain = copy.Append(ml.Transforms.ApplyOnnxModel([ClassifierGraph.Score, ClassifierGraph.PredictedIndex], [ClassifierGraph.Input], new MemoryStream(onnx), shapes, gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100))
                 .Append(ml.Transforms.CustomMapping(new PredictedIndexMapping().GetMapping(), PredictedIndexMapping.ContractName))
                 .Append(ml.Transforms.Conversion.MapValue(PredictedName, names, PredictedIndexMapping.IndexColumn))
                 .Append(ml.Transforms.Conversion.MapValueToKey(ClassifierColumns.PredictedLabel, PredictedName, keyData: keyData))
@@ -43,6 +46,15 @@ internal static class ClassifierChain
         var fitted = chain.Fit(schemaSource);
         return binary ? fitted.Append(MarkNormalized(ml)) : fitted;
     }
+
+    /// <summary>
+    /// The graph's input is [1, values]. For a variable-length column OnnxTransformer takes the length of each row; for a
+    /// column of known size (a fixed-size vector such as 28 × 28 pixels) it takes the size from the graph instead, where
+    /// the symbolic dimension reads as 0, and every row then fails ("must match product of dimensions (0)"). Declaring
+    /// the column's size as the shape fixes that, and is saved with the model. Null for a variable-length column.
+    /// </summary>
+    private static Dictionary<string, int[]>? InputShape(DataViewType column)
+        => column is VectorDataViewType { IsKnownSize: true, Size: var size } ? new() { [ClassifierGraph.Input] = [1, size] } : null;
 
     /// <summary>
     /// A min-max normalizer of Probability fitted on 0 and 1: with its zero fixed its scale is exactly 1, so it

@@ -94,6 +94,41 @@ public sealed class RecurrentClassifierInputTests
         Assert.True(metrics.Accuracy > 0.85, $"accuracy {metrics.Accuracy:P1}");
     }
 
+    public sealed class FixedReading
+    {
+        public bool Label { get; set; }
+
+        [VectorType(6)]
+        public float[] Features { get; set; } = [];
+    }
+
+    [Fact]
+    public void A_fixed_size_float_vector_column_is_scored_and_the_saved_model_scores_it_the_same()
+    {
+        // A known-size column (images: 28 × 28 pixels) once failed at scoring: OnnxTransformer took the graph's symbolic
+        // length as 0. Three steps of two values; the class is the sign of the first channel's sum.
+        var ml = new MLContext(seed: 1);
+        var random = new Random(6);
+        FixedReading Make()
+        {
+            var values = Enumerable.Range(0, 6).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            return new FixedReading { Features = values, Label = values[0] + values[2] + values[4] > 0 };
+        }
+        var options = Small("Label", "Features", epochs: 20);
+        options.StepWidth = 2;
+        var train = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 300).Select(_ => Make()).ToArray());
+        var model = ml.BinaryClassification.Trainers.Recurrent(options).Fit(train);
+        var test = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 200).Select(_ => Make()).ToArray());
+        var metrics = ml.BinaryClassification.Evaluate(model.Transform(test));
+        Assert.True(metrics.Accuracy > 0.8, $"accuracy {metrics.Accuracy:P1}");
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, train.Schema, stream);
+        stream.Position = 0;
+        var reloaded = new MLContext().Model.Load(stream, out _);
+        Assert.Equal(model.Transform(test).GetColumn<float>("Score"), reloaded.Transform(test).GetColumn<float>("Score"));
+    }
+
     [Fact]
     public void NaN_in_a_float_sequence_is_a_clear_error()
     {
