@@ -49,19 +49,12 @@ internal static class ModelBuilder
         var clock = Stopwatch.StartNew();
         // A live status line on a terminal; whole lines (one a second and every evaluation) when redirected.
         using var progress = new ConsoleTrainingProgress(unit: "chars/s") { CheckpointPath = settings.CheckpointPath };
-        var stop = new ConsoleStopRequest(progress); // listens until training ends (then Ctrl+C ends the process again)
-        options.StopToken = stop.Token;
-        CharLanguageModel model;
-        try
+        var (model, stopped) = ConsoleStopRequest.Run(progress, stop =>
         {
-            model = CharLanguageModel.Train(text, options, progress);
-        }
-        finally
-        {
-            stop.Dispose();
-            progress.Complete();
-        }
-        Console.WriteLine(stop.IsRequested
+            options.StopToken = stop;
+            return CharLanguageModel.Train(text, options, progress);
+        });
+        Console.WriteLine(stopped
             ? $"Stopped by Ctrl+C at iteration {progress.LastIteration} after {clock.Elapsed.TotalSeconds:F0} s; saving the best model so far."
             : $"Trained in {clock.Elapsed.TotalSeconds:F0} s: {model.ParameterCount:N0} parameters, vocabulary of {model.Vocabulary.Count} characters.");
 

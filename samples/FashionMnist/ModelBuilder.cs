@@ -29,21 +29,10 @@ internal static class ModelBuilder
 
         using var console = new ConsoleTrainingProgress(unit: "images/s") { CheckpointPath = checkpointPath };
         var recorder = new TrainingProgressRecorder(next: console); // keeps every report for the plot, shows it
-        var stop = new ConsoleStopRequest(console); // listens until training ends (then Ctrl+C ends the process again)
-        var pipeline = BuildPipeline(ml, budget, recorder, checkpointPath, stop.Token);
         Console.WriteLine(ConsoleStopRequest.Explanation(checkpointPath));
         var clock = Stopwatch.StartNew();
-        ITransformer model;
-        try
-        {
-            model = pipeline.Fit(trainData);
-        }
-        finally
-        {
-            stop.Dispose();
-            console.Complete();
-        }
-        Console.WriteLine($"{(stop.IsRequested ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F1} s.");
+        var (model, stopped) = ConsoleStopRequest.Run(console, stop => BuildPipeline(ml, budget, recorder, checkpointPath, stop).Fit(trainData));
+        Console.WriteLine($"{(stopped ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F1} s.");
 
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(ml.Data.LoadFromEnumerable(test)));
         Console.WriteLine($"Test images: accuracy {metrics.MicroAccuracy:P2}, macro accuracy {metrics.MacroAccuracy:P2}, log-loss {metrics.LogLoss:F4}.");

@@ -18,20 +18,14 @@ public static class Training
     {
         using var console = new ConsoleTrainingProgress(unit: "words/s") { CheckpointPath = checkpointPath };
         var recorder = new TrainingProgressRecorder(next: console); // keeps every report for the loss curve, shows it
-        var stop = new ConsoleStopRequest(console); // listens until training ends (then Ctrl+C ends the process again)
         options.Progress = recorder;
         options.CheckpointPath = checkpointPath;
-        options.StopToken = stop.Token;
         Console.WriteLine(ConsoleStopRequest.Explanation(checkpointPath));
-        try
+        var (model, stopped) = ConsoleStopRequest.Run(console, stop =>
         {
-            var model = CaptioningPipeline.Create(ml, options, resNetModels).Fit(CaptioningPipeline.Load(ml, train));
-            return new TrainingResult(model, recorder.Reports, stop.IsRequested);
-        }
-        finally
-        {
-            stop.Dispose();
-            console.Complete();
-        }
+            options.StopToken = stop;
+            return CaptioningPipeline.Create(ml, options, resNetModels).Fit(CaptioningPipeline.Load(ml, train));
+        });
+        return new TrainingResult(model, recorder.Reports, stopped);
     }
 }

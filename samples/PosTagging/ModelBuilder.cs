@@ -23,7 +23,6 @@ public static class ModelBuilder
         var ml = new MLContext(seed);
         using var console = new ConsoleTrainingProgress(unit: "tokens/s") { CheckpointPath = checkpointPath };
         var recorder = new TrainingProgressRecorder(next: console); // keeps every report for the plot, shows it
-        var stop = new ConsoleStopRequest(console); // listens until training ends (then Ctrl+C ends the process again)
         var options = new RecurrentTaggerOptions
         {
             LabelColumnName = "Label",
@@ -33,27 +32,21 @@ public static class ModelBuilder
             // On the training thread, in order (Progress<T> would post each report to the thread pool).
             Progress = recorder,
             CheckpointPath = checkpointPath,
-            StopToken = stop.Token,
         };
         // The tagger holds out a random 10 % of what it is given for keep-best and early stopping: give it the validation sentences too.
         var rows = train.Concat(validation).Select(SentenceRow.From).ToList();
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", nameof(SentenceRow.Labels))
-            .Append(ml.MulticlassClassification.Trainers.RecurrentTagger(options))
-            .Append(ml.Transforms.Conversion.MapKeyToValue(nameof(TaggedRow.PredictedTags), "PredictedLabels"));
         var data = ml.Data.LoadFromEnumerable(rows);
         Console.WriteLine(ConsoleStopRequest.Explanation(checkpointPath));
         var clock = Stopwatch.StartNew();
-        ITransformer model;
-        try
+        var (model, stopped) = ConsoleStopRequest.Run(console, stop =>
         {
-            model = pipeline.Fit(data);
-        }
-        finally
-        {
-            stop.Dispose();
-            console.Complete();
-        }
-        Console.WriteLine($"{(stop.IsRequested ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F1} s.");
+            options.StopToken = stop;
+            return ml.Transforms.Conversion.MapValueToKey("Label", nameof(SentenceRow.Labels))
+                .Append(ml.MulticlassClassification.Trainers.RecurrentTagger(options))
+                .Append(ml.Transforms.Conversion.MapKeyToValue(nameof(TaggedRow.PredictedTags), "PredictedLabels"))
+                .Fit(data);
+        });
+        Console.WriteLine($"{(stopped ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F1} s.");
 
         var predicted = ml.Data.CreateEnumerable<TaggedRow>(model.Transform(ml.Data.LoadFromEnumerable(test.Select(SentenceRow.From))), reuseRowObject: false)
             .Select(r => (IReadOnlyList<string>)r.PredictedTags).ToList();

@@ -22,21 +22,10 @@ internal static class ModelBuilder
 
         using var console = new ConsoleTrainingProgress(unit: "sentences/s") { CheckpointPath = checkpointPath };
         var recorder = new TrainingProgressRecorder(next: console); // keeps every report for the plot, shows it
-        var stop = new ConsoleStopRequest(console); // listens until training ends (then Ctrl+C ends the process again)
-        var pipeline = BuildPipeline(ml, recorder, checkpointPath, stop.Token);
         Console.WriteLine(ConsoleStopRequest.Explanation(checkpointPath));
         var clock = Stopwatch.StartNew();
-        ITransformer model;
-        try
-        {
-            model = pipeline.Fit(split.TrainSet);
-        }
-        finally
-        {
-            stop.Dispose();
-            console.Complete();
-        }
-        Console.WriteLine($"{(stop.IsRequested ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F1} s.");
+        var (model, stopped) = ConsoleStopRequest.Run(console, stop => BuildPipeline(ml, recorder, checkpointPath, stop).Fit(split.TrainSet));
+        Console.WriteLine($"{(stopped ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F1} s.");
 
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(split.TestSet), nameof(SentimentInput.Label));
         Console.WriteLine($"Held-out 10%: accuracy {metrics.Accuracy:P2}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}.");

@@ -39,20 +39,13 @@ public static class ModelBuilder
                           $"{options.HiddenSize} units, for up to {settings.Budget.TotalMinutes:0.#} min or {options.MaxEpochs} epochs.");
         Console.WriteLine(ConsoleStopRequest.Explanation(settings.CheckpointPath));
 
-        var stop = new ConsoleStopRequest(progress); // listens until training ends (then Ctrl+C ends the process again)
-        options.StopToken = stop.Token;
         var clock = Stopwatch.StartNew();
-        SequenceTranslator translator;
-        try
+        var (translator, stopped) = ConsoleStopRequest.Run(progress, stop =>
         {
-            translator = SequenceTranslator.Train(pairs, options, valid.Count > 0 ? SequenceCorpora.Pairs(valid) : null);
-        }
-        finally
-        {
-            stop.Dispose();
-            progress.Complete();
-        }
-        Console.WriteLine($"{(stop.IsRequested ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F0} s; " +
+            options.StopToken = stop;
+            return SequenceTranslator.Train(pairs, options, valid.Count > 0 ? SequenceCorpora.Pairs(valid) : null);
+        });
+        Console.WriteLine($"{(stopped ? "Stopped by Ctrl+C" : "Trained")} in {clock.Elapsed.TotalSeconds:F0} s; " +
                           $"vocabularies of {translator.SourceTokens.Count:N0} source and {translator.TargetTokens.Count:N0} target tokens.");
 
         if (test.Count > 0)

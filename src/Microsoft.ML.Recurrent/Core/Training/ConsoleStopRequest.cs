@@ -30,6 +30,31 @@ public sealed class ConsoleStopRequest : IDisposable
         ? "Ctrl+C stops training and saves the model so far (with --checkpoint FILE it can also resume)."
         : $"Checkpoint: {checkpointPath} (resumed from when it exists). Ctrl+C stops training and saves the model and the checkpoint.";
 
+    /// <summary>
+    /// Runs <paramref name="train"/> with Ctrl+C as a stop request: the token it is given is cancelled at the first
+    /// press. Whatever happens, it then stops listening (from then on Ctrl+C ends the process as usual)
+    /// and ends <paramref name="progress"/>'s live line, so that what the trainer prints next starts on a line of its own.
+    /// </summary>
+    /// <param name="progress">The live progress line the trainer reports to.</param>
+    /// <param name="train">Trains with the stop token (give it to <see cref="RecurrentTrainerOptions.StopToken"/>) and returns the model.</param>
+    /// <returns>The model, and whether Ctrl+C stopped training early (the model is then the one so far).</returns>
+    public static (T Result, bool Stopped) Run<T>(ConsoleTrainingProgress progress, Func<CancellationToken, T> train)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        ArgumentNullException.ThrowIfNull(train);
+        var stop = new ConsoleStopRequest(progress);
+        try
+        {
+            var result = train(stop.Token);
+            return (result, stop.IsRequested);
+        }
+        finally
+        {
+            stop.Dispose();
+            progress.Complete();
+        }
+    }
+
     /// <summary>Cancelled at the first Ctrl+C.</summary>
     public CancellationToken Token => _stop.Token;
 
