@@ -1,10 +1,11 @@
+using System.Runtime.Intrinsics;
 using Microsoft.ML.Recurrent.Numerics;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Microsoft.ML.Recurrent.Tests.Numerics;
 
-public class KernelSettingsTests
+public class KernelSettingsTests(ITestOutputHelper output)
 {
     [Fact]
     public void OverridesNestAndRestore()
@@ -68,22 +69,36 @@ public class KernelSettingsTests
                 Assert.True(NumericsTestHelpers.CpuHas(width), $"the runtime runs width {width}, the CPU is said not to have it");
     }
 
+    /// <summary>
+    /// What the runtime accelerates and the kernels' width, in the test output; in a fallback run
+    /// (<see cref="NumericsTestHelpers.ForcedWidth"/>) the width must be the forced one, or the DOTNET_Enable* switch
+    /// did not reach the runtime and the run tested the wide path again.
+    /// </summary>
+    [Fact]
+    public void RuntimeRunsTheForcedWidth()
+    {
+        output.WriteLine($"Vector512.IsHardwareAccelerated={Vector512.IsHardwareAccelerated} Vector256.IsHardwareAccelerated={Vector256.IsHardwareAccelerated} "
+            + $"Vector128.IsHardwareAccelerated={Vector128.IsHardwareAccelerated}: kernel width {KernelSettings.HardwareVectorWidth}, forced {NumericsTestHelpers.ForcedWidth?.ToString() ?? "none"}");
+        if (NumericsTestHelpers.ForcedWidth is int forced)
+            Assert.Equal(forced, KernelSettings.HardwareVectorWidth);
+    }
+
     [Fact]
     public void UncoveredWidthFailsOnlyUnderCiOnACpuThatHasIt()
     {
-        var output = new RecordingOutput();
-        NumericsTestHelpers.CheckWidthRan(512, 512, ci: true, cpuHas: true, output);
-        Assert.Empty(output.Lines);
+        var recorded = new RecordingOutput();
+        NumericsTestHelpers.CheckWidthRan(512, 512, ci: true, cpuHas: true, recorded);
+        Assert.Empty(recorded.Lines);
 
-        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => NumericsTestHelpers.CheckWidthRan(512, 256, ci: true, cpuHas: true, output));
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => NumericsTestHelpers.CheckWidthRan(512, 256, ci: true, cpuHas: true, recorded));
 
-        NumericsTestHelpers.CheckWidthRan(512, 256, ci: true, cpuHas: false, output);
-        NumericsTestHelpers.CheckWidthRan(256, 128, ci: false, cpuHas: true, output);
-        Assert.Equal(2, output.Lines.Count);
-        Assert.Contains("width 512 is not covered", output.Lines[0]);
-        Assert.Contains("lacks them", output.Lines[0]);
-        Assert.Contains("width 256 is not covered", output.Lines[1]);
-        Assert.Contains("runtime does not use them", output.Lines[1]);
+        NumericsTestHelpers.CheckWidthRan(512, 256, ci: true, cpuHas: false, recorded);
+        NumericsTestHelpers.CheckWidthRan(256, 128, ci: false, cpuHas: true, recorded);
+        Assert.Equal(2, recorded.Lines.Count);
+        Assert.Contains("width 512 is not covered", recorded.Lines[0]);
+        Assert.Contains("lacks them", recorded.Lines[0]);
+        Assert.Contains("width 256 is not covered", recorded.Lines[1]);
+        Assert.Contains("runtime does not use them", recorded.Lines[1]);
     }
 
     private sealed class RecordingOutput : ITestOutputHelper
