@@ -2,7 +2,8 @@
 writes what the C# parity test compares against: the tokens (id i is tokens[i - 1]; id 0 is the unknown word and the
 padding), the classes, and torch's class probabilities for held-out sentences.
 
-usage: train_classifier.py DATA_DIR OUT_DIR --cell lstm|gru --layers N --logits 1|2 [--batch-first] [--seconds S]
+usage: train_classifier.py DATA_DIR OUT_DIR --cell lstm|gru --layers N --logits 1|2 [--batch-first] [--bidirectional]
+                           [--steps N]
 
 Model: nn.Embedding(K + 1, e, padding_idx=0) -> nn.LSTM / nn.GRU -> h_n[-1] (the last layer's final state) ->
 nn.Linear to one logit (log-odds of positive) or two logits (negative, positive).
@@ -12,7 +13,6 @@ import argparse
 import collections
 import json
 import os
-import time
 
 import torch
 import torch.nn as nn
@@ -21,12 +21,12 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 
 class Classifier(nn.Module):
-    def __init__(self, vocab, cell, layers, logits, batch_first, embedding=32, hidden=32):
+    def __init__(self, vocab, cell, layers, logits, batch_first, bidirectional, embedding=32, hidden=32):
         super().__init__()
         self.batch_first = batch_first
         self.embedding = nn.Embedding(vocab, embedding, padding_idx=0)
         rnn = {"lstm": nn.LSTM, "gru": nn.GRU}[cell]
-        self.rnn = rnn(embedding, hidden, num_layers=layers, batch_first=batch_first)
+        self.rnn = rnn(embedding, hidden, num_layers=layers, batch_first=batch_first, bidirectional=bidirectional)
         self.output = nn.Linear(hidden, logits)
 
     def forward(self, ids, lengths=None):  # ids [batch, seq] if batch_first else [seq, batch]
@@ -50,7 +50,8 @@ def main():
     p.add_argument("--layers", type=int, default=1)
     p.add_argument("--logits", type=int, default=1, choices=[1, 2])
     p.add_argument("--batch-first", action="store_true")
-    p.add_argument("--seconds", type=float, default=4.0)
+    p.add_argument("--bidirectional", action="store_true")  # the import refuses it
+    p.add_argument("--steps", type=int, default=120)  # batches of 32; a few seconds on one thread
     p.add_argument("--vocabulary", type=int, default=2000)
     a = p.parse_args()
 
@@ -70,10 +71,10 @@ def main():
     def ids(text):
         return [index.get(w, 0) for w in words(text)]
 
-    model = Classifier(len(tokens) + 1, a.cell, a.layers, a.logits, a.batch_first)
+    model = Classifier(len(tokens) + 1, a.cell, a.layers, a.logits, a.batch_first, a.bidirectional)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.005)
-    start, batch, step = time.time(), 32, 0
-    while time.time() - start < a.seconds:
+    batch = 32
+    for step in range(a.steps):
         chosen = [train[i] for i in torch.randint(0, len(train), (batch,)).tolist()]
         seqs = [ids(t) for t, _ in chosen]
         lengths = torch.tensor([len(s) for s in seqs])
@@ -86,7 +87,6 @@ def main():
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        step += 1
     model.eval()
 
     os.makedirs(a.out, exist_ok=True)
@@ -105,7 +105,7 @@ def main():
             correct += int((probabilities[1] > 0.5) == (label == 1))
             expected.append({"text": text, "label": label, "probabilities": probabilities})
     with open(os.path.join(a.out, "expected.json"), "w", encoding="utf-8") as f:
-        json.dump({"tokens": tokens, "classes": ["negative", "positive"], "steps": step, "loss": loss.item(),
+        json.dump({"tokens": tokens, "classes": ["negative", "positive"], "steps": a.steps, "loss": loss.item(),
                    "accuracy": correct / len(test), "expected": expected}, f)
 
 
