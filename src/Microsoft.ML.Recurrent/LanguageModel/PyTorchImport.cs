@@ -80,46 +80,8 @@ internal static class PyTorchImport
         for (int j = 0; j < v; j++) bias[j] = b[order[j]];
     }
 
-    /// <summary>One recurrent node's weights, in ONNX layout (one direction).</summary>
-    private sealed record Layer(RecurrentCell Cell, int Hidden, int Inputs, float[] W, float[] R, float[] B, string Node);
-
-    private sealed class Graph
+    private sealed class Graph(ModelProto model, string source) : TorchOnnxGraph(model, source, "a character language model")
     {
-        private readonly string _source;
-        private readonly long _opset;
-        private readonly Dictionary<string, TensorProto> _constants = [];
-        private readonly Dictionary<string, NodeProto> _producers = [];
-        private readonly string _input;
-        private readonly string _output;
-
-        public Graph(ModelProto model, string source)
-        {
-            _source = source;
-            _opset = model.Opset;
-            var g = model.Graph;
-            foreach (var t in g.Initializers) _constants[t.Name] = t;
-            foreach (var node in g.Nodes)
-            {
-                if (node.Domain is not ("" or "ai.onnx")) throw Refuse(node, $"is in the operator domain '{node.Domain}'");
-                foreach (string o in node.Outputs.Where(o => o.Length > 0)) _producers[o] = node;
-                if (node.OpType == "Constant")
-                {
-                    var value = node.Attributes.FirstOrDefault(a => a.Name == "value" && a.Kind == AttributeKind.Tensor)?.Tensor;
-                    if (value != null && node.Outputs.Length == 1) _constants[node.Outputs[0]] = value;
-                }
-            }
-            var inputs = g.Inputs.Where(i => !_constants.ContainsKey(i.Name)).ToList();
-            if (inputs.Count != 1)
-                throw Invalid($"has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); a character model has one: the token ids");
-            if (inputs[0].Type != ElementType.Int64 || inputs[0].Shape.Length != 2)
-                throw Invalid($"has the input '{inputs[0].Name}' of {inputs[0].Type} [{string.Join(", ", inputs[0].Shape)}]; " +
-                    "a character model's input is int64 token ids [sequence, batch] or [batch, sequence] (batch_first)");
-            _input = inputs[0].Name;
-            if (g.Outputs.Count != 1)
-                throw Invalid($"has {g.Outputs.Count} outputs ({string.Join(", ", g.Outputs.Select(o => o.Name))}); export only the logits (or probabilities), not the recurrent state");
-            _output = g.Outputs[0].Name;
-        }
-
         /// <summary>Walks the graph and builds the network it computes.</summary>
         public LanguageNetwork Trace(int vocabularySize)
         {
@@ -130,10 +92,9 @@ internal static class PyTorchImport
             bool embedded = false, oneHot = false, projected = false;
             int features = 0, vocabulary = 0;
             float[]? embedding = null;
-            int embeddingWidth = 0;
-            var layers = new List<Layer>();
+            var layers = new List<TorchRecurrentLayer>();
             float[]? outputWeight = null, outputBias = null;
-            string current = _input;
+            string current = Input;
             for (int n = 0; n < path.Count; n++)
             {
                 var node = path[n];
@@ -154,12 +115,9 @@ internal static class PyTorchImport
                         }
                     case "Gather" when !embedded:
                         {
-                            if (node.Inputs.Length != 2 || node.Inputs[1] != current) throw Refuse(node, "does not look up the token ids in a table");
-                            var table = Constant(node, 0, "embedding table");
-                            if (table.Type != ElementType.Float || table.Dims.Length != 2) throw Refuse(node, $"looks up rows of a {table.Type} [{string.Join(", ", table.Dims)}] tensor, not a float [V, e] embedding");
-                            if (Attribute(node, "axis", 0) != 0) throw Refuse(node, "gathers along an axis other than 0");
+                            var table = EmbeddingTable(node, current);
                             vocabulary = checked((int)table.Dims[0]);
-                            embeddingWidth = features = checked((int)table.Dims[1]);
+                            features = checked((int)table.Dims[1]);
                             embedding = table.AsFloats().ToArray();
                             embedded = true;
                             axes.Add("f");
@@ -194,7 +152,7 @@ internal static class PyTorchImport
                                 throw Refuse(node, $"reads its input with axes [{string.Join(", ", axes)}], not [sequence, batch, features]");
                             time ??= axes[0];
                             if (axes[0] != time) throw Refuse(node, "runs over a different axis than the layer before it");
-                            var layer = Recurrent(node, features);
+                            var layer = Recurrent(node, features, finalHiddenUsed: false, "passes its final state (Y_h / Y_c) on; a character model uses every step's output Y");
                             if (layers.Count > 0 && (layer.Cell != layers[0].Cell || layer.Hidden != layers[0].Hidden))
                                 throw Refuse(node, $"is a {layer.Cell} of {layer.Hidden} units after a {layers[0].Cell} of {layers[0].Hidden}; every layer must have the same cell and size");
                             layers.Add(layer);
@@ -234,21 +192,13 @@ internal static class PyTorchImport
                     case "Gemm" when layers.Count > 0 && !projected:
                         {
                             if (axes.Count != 2 || axes[1] != "f") throw Refuse(node, $"reads a tensor with axes [{string.Join(", ", axes)}]; flatten the rows first");
-                            if (Attribute(node, "transA", 0) != 0 || FloatAttribute(node, "alpha", 1f) != 1f || FloatAttribute(node, "beta", 1f) != 1f)
-                                throw Refuse(node, "has transA, alpha or beta other than a plain x·W + b");
-                            var w = Constant(node, 1, "weight");
-                            bool transB = Attribute(node, "transB", 0) != 0;
-                            if (w.Type != ElementType.Float || w.Dims.Length != 2 || w.Dims[transB ? 1 : 0] != features)
-                                throw Refuse(node, $"multiplies by a {w.Type} [{string.Join(", ", w.Dims)}] tensor, not {features} features");
-                            int v = (int)w.Dims[transB ? 0 : 1];
-                            outputWeight = transB ? Transpose(w.AsFloats(), v, features) : w.AsFloats().ToArray();
-                            outputBias = node.Inputs.Length > 2 && node.Inputs[2].Length > 0 ? Bias(node, node.Inputs[2], v) : new float[v];
+                            (outputWeight, outputBias) = Linear(node, features);
                             projected = true;
                             break;
                         }
                     case "Softmax" or "LogSoftmax" when projected && n == path.Count - 1:
                         {
-                            long axis = Attribute(node, "axis", _opset >= 13 ? -1 : 1);
+                            long axis = Attribute(node, "axis", Opset >= 13 ? -1 : 1);
                             if (axis != -1 && axis != axes.Count - 1) throw Refuse(node, $"normalizes over axis {axis}, not the vocabulary");
                             break;
                         }
@@ -265,11 +215,11 @@ internal static class PyTorchImport
             if (vocabularyOut != vocabulary)
                 throw Invalid($"reads {vocabulary} token ids but its output projection has {vocabularyOut} logits; a character model's are the same vocabulary");
             if (vocabulary != vocabularySize)
-                throw new ArgumentException($"The vocabulary has {vocabularySize} characters, but the ONNX model in {_source} has {vocabulary} tokens.", "vocabulary");
-            return Build(layers, vocabulary, oneHot ? null : embedding, embeddingWidth, outputWeight!, outputBias);
+                throw new ArgumentException($"The vocabulary has {vocabularySize} characters, but the ONNX model in {Source} has {vocabulary} tokens.", "vocabulary");
+            return Build(layers, vocabulary, oneHot ? null : embedding, outputWeight!, outputBias);
         }
 
-        private static LanguageNetwork Build(List<Layer> layers, int vocabulary, float[]? embedding, int embeddingWidth, float[] outputWeight, float[] outputBias)
+        private static LanguageNetwork Build(List<TorchRecurrentLayer> layers, int vocabulary, float[]? embedding, float[] outputWeight, float[] outputBias)
         {
             var cell = layers[0].Cell;
             int hidden = layers[0].Hidden;
@@ -279,109 +229,25 @@ internal static class PyTorchImport
             var network = new LanguageNetwork(shape);
             for (int l = 0; l < layers.Count; l++)
             {
-                var layer = layers[l];
-                var rec = network.Recurrences[l];
-                int g = rec.GateWidth;
                 var (inW, inB) = l == 0
                     ? (network.Input.Weight, network.Input.Bias)
                     : (network.Stack.ProjectionAt(l, 0)!.Weight, network.Stack.ProjectionAt(l, 0)!.Bias);
-                if (l == 0 && embedding != null)
-                {
-                    // one row per token: E [V, e] · W₀ᵀ, with W₀ᵀ in our layout [e, G·H]
-                    var w = new float[embeddingWidth * g];
-                    StackWeights.Untransposed(layer.W, w, embeddingWidth, g, cell);
-                    Gemm.MatMul(embedding, w, inW.Value, vocabulary, embeddingWidth, g, accumulate: false);
-                }
-                else
-                {
-                    StackWeights.Untransposed(layer.W, inW, cell);
-                }
-                StackWeights.Untransposed(layer.R, rec.RecurrentWeight, cell);
-                var bias = layer.B.AsSpan();
-                if (rec.RecurrentBias is { } bh)
-                {
-                    StackWeights.Restore(bias[..g], inB.Value, cell, hidden);
-                    StackWeights.Restore(bias[g..], bh.Value, cell, hidden);
-                }
-                else
-                {
-                    // x·W + Wb + h·R + Rb: one bias of Wb + Rb
-                    var sum = new float[g];
-                    System.Numerics.Tensors.TensorPrimitives.Add(bias[..g], bias[g..], sum);
-                    StackWeights.Restore(sum, inB.Value, cell, hidden);
-                }
+                Load(layers[l], network.Recurrences[l], inW, inB, l == 0 ? embedding : null, vocabulary);
             }
             outputWeight.CopyTo(network.Output.Weight.Value);
             outputBias.CopyTo(network.Output.Bias.Value);
             return network;
         }
 
-        private Layer Recurrent(NodeProto node, int inputs)
-        {
-            var cell = node.OpType switch { "LSTM" => RecurrentCell.Lstm, "GRU" => RecurrentCell.Gru, _ => RecurrentCell.Rnn };
-            int gates = cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
-            string direction = node.Attributes.FirstOrDefault(a => a.Name == "direction")?.Text ?? "forward";
-            if (direction != "forward")
-                throw Refuse(node, $"is {direction} (direction = {direction}); only forward (unidirectional) recurrences can be imported: a bidirectional model reads text it has not generated yet");
-            foreach (var a in node.Attributes)
-            {
-                bool fine = a.Name switch
-                {
-                    "hidden_size" or "direction" => true,
-                    "layout" => a.Int == 0,
-                    "input_forget" => a.Int == 0,
-                    "linear_before_reset" => cell == RecurrentCell.Gru,
-                    "activations" => cell == RecurrentCell.Rnn ? a.Strings is ["Tanh"] : DefaultActivations(cell, a.Strings),
-                    _ => false,
-                };
-                if (!fine)
-                {
-                    string value = a.Kind switch { AttributeKind.Int => a.Int.ToString(CultureInfo.InvariantCulture), AttributeKind.Strings => string.Join(", ", a.Strings), _ => a.Kind.ToString() };
-                    throw Refuse(node, $"has the attribute {a.Name} = {value}, which this import does not support" +
-                        (a.Name == "activations" && cell == RecurrentCell.Rnn ? " (only nn.RNN's default tanh nonlinearity is)" : ""));
-                }
-            }
-            if (cell == RecurrentCell.Gru && Attribute(node, "linear_before_reset", 0) != 1)
-                throw Refuse(node, "has linear_before_reset = 0 (the reset gate applied before the recurrent matrix product); our GRU is PyTorch's form, linear_before_reset = 1, and would compute different distributions");
-            long hiddenSize = Attribute(node, "hidden_size", 0);
-            var w = Constant(node, 1, "W");
-            var r = Constant(node, 2, "R");
-            if (w.Dims.Length != 3 || w.Dims[0] != 1 || w.Dims[1] != gates * hiddenSize || w.Dims[2] != inputs)
-                throw Refuse(node, $"has W [{string.Join(", ", w.Dims)}], not [1, {gates}×{hiddenSize}, {inputs}]");
-            if (r.Dims.Length != 3 || r.Dims[0] != 1 || r.Dims[1] != gates * hiddenSize || r.Dims[2] != hiddenSize)
-                throw Refuse(node, $"has R [{string.Join(", ", r.Dims)}], not [1, {gates}×{hiddenSize}, {hiddenSize}] (an LSTM with proj_size cannot be imported)");
-            int h = checked((int)hiddenSize), g = gates * h;
-            float[] b = new float[2 * g];
-            if (Present(node, 3))
-            {
-                var bt = Constant(node, 3, "B");
-                if (bt.Dims.Length != 2 || bt.Dims[0] != 1 || bt.Dims[1] != 2 * g) throw Refuse(node, $"has B [{string.Join(", ", bt.Dims)}], not [1, {2 * g}]");
-                b = bt.AsFloats().ToArray();
-            }
-            if (Present(node, 4)) throw Refuse(node, "has sequence_lens; export the model without packed sequences");
-            for (int i = 5; i <= 6; i++)
-                if (Present(node, i) && !IsZeros(node.Inputs[i], 0))
-                    throw Refuse(node, $"starts from a {(i == 5 ? "hidden" : "cell")} state that is not zero; export a model that starts each text from the zero state");
-            if (Present(node, 7)) throw Refuse(node, "has peephole weights (P)");
-            if (node.Outputs.Length > 1 && node.Outputs.Skip(1).Any(o => o.Length > 0 && IsUsed(o)))
-                throw Refuse(node, "passes its final state (Y_h / Y_c) on; a character model uses every step's output Y");
-            return new Layer(cell, h, inputs, w.AsFloats().ToArray(), r.AsFloats().ToArray(), b, node.Name);
-        }
-
-        private static bool DefaultActivations(RecurrentCell cell, string[] activations)
-            => cell == RecurrentCell.Lstm ? activations is ["Sigmoid", "Tanh", "Tanh"] : activations is ["Sigmoid", "Tanh"];
-
-        private bool IsUsed(string value) => value == _output || _producers.Values.Distinct().Any(n => n.Inputs.Contains(value));
-
         // The nodes from the input to the output, in order; each reads the one before it.
         private List<NodeProto> MainPath()
         {
             var path = new List<NodeProto>();
-            string value = _output;
-            while (value != _input)
+            string value = Output;
+            while (value != Input)
             {
-                if (!_producers.TryGetValue(value, out var node))
-                    throw Invalid(_constants.ContainsKey(value) ? $"computes '{value}' from constants alone" : $"has the value '{value}' that no node produces");
+                if (!Producers.TryGetValue(value, out var node))
+                    throw Invalid(Constants.ContainsKey(value) ? $"computes '{value}' from constants alone" : $"has the value '{value}' that no node produces");
                 if (path.Count > 10_000) throw Invalid("has a cycle or an absurdly long path");
                 path.Add(node);
                 value = DataInput(node, value);
@@ -399,33 +265,18 @@ internal static class PyTorchImport
                     if (node.Outputs[0] != output) throw Refuse(node, "feeds its final state (Y_h / Y_c) on; a character model uses every step's output Y");
                     return node.Inputs[0];
                 case "Gather":
-                    if (node.Inputs.Length == 2 && _constants.ContainsKey(node.Inputs[0])) return node.Inputs[1];
+                    if (node.Inputs.Length == 2 && Constants.ContainsKey(node.Inputs[0])) return node.Inputs[1];
                     throw Refuse(node, "is not an embedding lookup (a constant table gathered by the token ids)");
                 case "MatMul" or "Add":
-                    var variable = node.Inputs.Where(i => !_constants.ContainsKey(i)).ToList();
+                    var variable = node.Inputs.Where(i => !Constants.ContainsKey(i)).ToList();
                     if (variable.Count == 1) return variable[0];
                     throw Refuse(node, "does not combine one computed value with a constant weight or bias");
                 case "OneHot" or "Cast" or "Identity" or "Transpose" or "Squeeze" or "Reshape" or "Gemm" or "Softmax" or "LogSoftmax":
-                    if (node.Inputs.Length == 0 || _constants.ContainsKey(node.Inputs[0])) throw Refuse(node, "does not read the model's data path");
+                    if (node.Inputs.Length == 0 || Constants.ContainsKey(node.Inputs[0])) throw Refuse(node, "does not read the model's data path");
                     return node.Inputs[0];
                 default:
                     throw Refuse(node, "is not part of an (embedding or one-hot) → LSTM/GRU/RNN → linear character model");
             }
-        }
-
-        // A value that is all zeros: a zero constant, ConstantOfShape(0), or a slice/reshape/cast of one (how torch makes h0 and c0).
-        private bool IsZeros(string value, int depth)
-        {
-            if (depth > 16) return false;
-            if (_constants.TryGetValue(value, out var t)) return t.Type == ElementType.Float && !t.AsFloats().ContainsAnyExcept(0f);
-            if (!_producers.TryGetValue(value, out var node)) return false;
-            return node.OpType switch
-            {
-                "ConstantOfShape" => node.Attributes.FirstOrDefault(a => a.Name == "value")?.Tensor is not { } v
-                    || v.AsInt64sOrFloats().All(x => x == 0),
-                "Slice" or "Reshape" or "Squeeze" or "Unsqueeze" or "Expand" or "Cast" or "Identity" or "Transpose" or "Gather" => IsZeros(node.Inputs[0], depth + 1),
-                _ => false,
-            };
         }
 
         /// <summary>
@@ -436,8 +287,8 @@ internal static class PyTorchImport
         private long[]? ShapeValue(string value, string data, int rank, int features, int depth)
         {
             if (depth > 16) return null;
-            if (_constants.TryGetValue(value, out var t)) return t.Type is ElementType.Int64 or ElementType.Int32 ? t.AsInt64s() : null;
-            if (!_producers.TryGetValue(value, out var node) || node.Inputs.Length == 0) return null;
+            if (Constants.TryGetValue(value, out var t)) return t.Type is ElementType.Int64 or ElementType.Int32 ? t.AsInt64s() : null;
+            if (!Producers.TryGetValue(value, out var node) || node.Inputs.Length == 0) return null;
             switch (node.OpType)
             {
                 case "Shape" when node.Inputs[0] == data && node.Attributes.Length == 0:
@@ -445,7 +296,7 @@ internal static class PyTorchImport
                 case "Gather" when Attribute(node, "axis", 0) == 0 && node.Inputs.Length == 2:
                     {
                         var source = ShapeValue(node.Inputs[0], data, rank, features, depth + 1);
-                        var index = _constants.TryGetValue(node.Inputs[1], out var i) && i.ElementCount == 1 ? i.AsInt64s()[0] : (long?)null;
+                        var index = Constants.TryGetValue(node.Inputs[1], out var i) && i.ElementCount == 1 ? i.AsInt64s()[0] : (long?)null;
                         if (source is null || index is null) return null;
                         long at = index.Value < 0 ? index.Value + source.Length : index.Value;
                         return at >= 0 && at < source.Length ? [source[at]] : null;
@@ -461,54 +312,5 @@ internal static class PyTorchImport
                     return null;
             }
         }
-
-        private float[] Bias(NodeProto node, string name, int size)
-        {
-            if (!_constants.TryGetValue(name, out var t)) throw Refuse(node, $"adds '{name}', which is not a constant bias");
-            if (t.Type != ElementType.Float || t.ElementCount != size || (t.Dims.Length > 0 && t.Dims[^1] != size))
-                throw Refuse(node, $"adds a {t.Type} [{string.Join(", ", t.Dims)}] tensor, not a float bias of {size}");
-            return t.AsFloats().ToArray();
-        }
-
-        private static float[] Transpose(ReadOnlySpan<float> src, int rows, int cols)
-        {
-            var dst = new float[rows * cols];
-            for (int r = 0; r < rows; r++)
-                for (int c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
-            return dst;
-        }
-
-        private static bool Present(NodeProto node, int input) => node.Inputs.Length > input && node.Inputs[input].Length > 0;
-
-        private TensorProto Constant(NodeProto node, int input, string what)
-        {
-            if (!Present(node, input)) throw Refuse(node, $"has no {what}");
-            string name = node.Inputs[input];
-            if (_constants.TryGetValue(name, out var t)) return t;
-            string producer = _producers.TryGetValue(name, out var p) ? $" (computed by the {p.OpType} node '{p.Name}')" : "";
-            throw Refuse(node, $"reads its {what} from '{name}'{producer}, which is not a constant initializer");
-        }
-
-        private long Scalar(NodeProto node, int input, string what)
-        {
-            var values = Constant(node, input, what).AsInt64sOrFloats();
-            return values.Length == 1 ? values[0] : throw Refuse(node, $"has a {what} that is not one number");
-        }
-
-        private static long Attribute(NodeProto node, string name, long fallback)
-            => node.Attributes.FirstOrDefault(a => a.Name == name) is { } a ? a.Int : fallback;
-
-        private static float FloatAttribute(NodeProto node, string name, float fallback)
-            => node.Attributes.FirstOrDefault(a => a.Name == name) is { } a ? a.Float : fallback;
-
-        private InvalidDataException Refuse(NodeProto node, string what)
-            => new($"The ONNX model in {_source} cannot be imported as a character language model: its {node.OpType} node '{node.Name}' {what}.");
-
-        private InvalidDataException Invalid(string what)
-            => new($"The ONNX model in {_source} cannot be imported as a character language model: it {what}.");
     }
-
-    /// <summary>An integer or float tensor's elements as integers (a OneHot's depth and values come in either type).</summary>
-    private static long[] AsInt64sOrFloats(this TensorProto t)
-        => t.Type == ElementType.Float ? [.. t.AsFloats().ToArray().Select(f => f == MathF.Round(f) ? (long)f : long.MinValue)] : t.AsInt64s();
 }

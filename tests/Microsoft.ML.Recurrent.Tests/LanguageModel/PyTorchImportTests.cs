@@ -166,7 +166,7 @@ public sealed class PyTorchImportTests(PyTorchModels models, ITestOutputHelper o
     }
 }
 
-/// <summary>Runs PyTorch/train_char_model.py once per set of arguments, into folders deleted with the fixture.</summary>
+/// <summary>Runs a PyTorch/ training script (train_char_model.py unless told) once per set of arguments, into folders deleted with the fixture.</summary>
 public sealed class PyTorchModels : IDisposable
 {
     private readonly TestData.TempDirectory _root = new();
@@ -174,12 +174,16 @@ public sealed class PyTorchModels : IDisposable
     private int _count;
 
     /// <summary>The folder holding model.onnx and expected.json for these script arguments.</summary>
-    public string Train(string[] arguments) => _trained.GetOrAdd(string.Join(' ', arguments), key => new Lazy<string>(() =>
+    public string Train(string[] arguments) => Train("train_char_model.py", TestData.TinyShakespearePath, arguments);
+
+    /// <summary>The folder holding model.onnx and expected.json that PyTorch/<paramref name="script"/> wrote from
+    /// <paramref name="data"/> for these arguments.</summary>
+    public string Train(string script, string data, string[] arguments) => _trained.GetOrAdd(script + " " + string.Join(' ', arguments), key => new Lazy<string>(() =>
     {
         string dir = _root.File($"model{Interlocked.Increment(ref _count)}");
-        string script = Path.Combine(AppContext.BaseDirectory, "PyTorch", "train_char_model.py");
-        var (code, printed) = OnnxTestModels.RunProcess(OnnxTestModels.Python, TimeSpan.FromSeconds(120), [script, TestData.TinyShakespearePath, dir, .. arguments]);
-        Assert.True(code == 0, "train_char_model.py failed:\n" + printed);
+        string path = Path.Combine(AppContext.BaseDirectory, "PyTorch", script);
+        var (code, printed) = OnnxTestModels.RunProcess(OnnxTestModels.Python, TimeSpan.FromSeconds(120), [path, data, dir, .. arguments]);
+        Assert.True(code == 0, $"{script} failed:\n" + printed);
         return dir;
     })).Value;
 
