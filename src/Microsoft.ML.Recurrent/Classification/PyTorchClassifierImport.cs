@@ -21,8 +21,7 @@ internal static class PyTorchClassifierImport
     {
         var graph = new TorchOnnxGraph(OnnxFormat.Read(onnx), source, "a sequence classifier");
         var network = Trace(graph, vocabulary, binary, classes);
-        foreach (float v in network.Parameters.Values)
-            if (!float.IsFinite(v)) throw new InvalidDataException($"The ONNX model in {source} holds non-finite weights.");
+        OnnxModelFile.RequireFiniteWeights(network.Parameters.Values, source);
         return network;
     }
 
@@ -83,8 +82,7 @@ internal static class PyTorchClassifierImport
         foreach (var n in nodes)
         {
             var layer = g.Recurrent(n, features, finalHiddenUsed: true, StateHint);
-            if (layers.Count > 0 && (layer.Cell != layers[0].Cell || layer.Hidden != layers[0].Hidden))
-                throw g.Refuse(n, $"is a {layer.Cell} of {layer.Hidden} units after a {layers[0].Cell} of {layers[0].Hidden}; every layer must have the same cell and size");
+            if (layers.Count > 0) g.RequireLikeFirst(layers[0], layer, n);
             // Y of every layer but the last feeds the next one; the last layer's Y goes nowhere.
             if (n == nodes[^1] && g.IsUsed(n.Outputs[0])) throw g.Refuse(n, "passes its output Y on; a classifier on h_n[-1] uses only the final hidden state");
             layers.Add(layer);

@@ -45,8 +45,7 @@ internal static class OnnxImport
         // Version 1 hashed only the network's weights; OnnxModelFile.Read has verified every initializer of newer files.
         if (info.FormatVersion == OnnxModelFile.LegacyFormatVersion && LanguageModelWeights.Checksum(LanguageModelWeights.Export(network)) != info.Checksum)
             throw OnnxModelFile.ChecksumMismatch(source);
-        foreach (float v in network.Parameters.Values)
-            if (!float.IsFinite(v)) throw new InvalidDataException($"The ONNX model in {source} holds non-finite weights.");
+        OnnxModelFile.RequireFiniteWeights(network.Parameters.Values, source);
         return new ImportedModel(meta.Vocabulary, network, meta.ValidationLoss, meta.Generation);
     }
 

@@ -36,8 +36,7 @@ internal static class PyTorchImport
         // our index j (code points ascending) = the model's token order[j]
         int[] order = [.. Enumerable.Range(0, codePoints.Length).OrderBy(i => codePoints[i])];
         Permute(network, order);
-        foreach (float v in network.Parameters.Values)
-            if (!float.IsFinite(v)) throw new InvalidDataException($"The ONNX model in {source} holds non-finite weights.");
+        OnnxModelFile.RequireFiniteWeights(network.Parameters.Values, source);
         return CharLanguageModel.FromNetwork(new CharVocabulary(order.Select(i => codePoints[i])), network);
     }
 
@@ -153,8 +152,7 @@ internal static class PyTorchImport
                             time ??= axes[0];
                             if (axes[0] != time) throw Refuse(node, "runs over a different axis than the layer before it");
                             var layer = Recurrent(node, features, finalHiddenUsed: false, "passes its final state (Y_h / Y_c) on; a character model uses every step's output Y");
-                            if (layers.Count > 0 && (layer.Cell != layers[0].Cell || layer.Hidden != layers[0].Hidden))
-                                throw Refuse(node, $"is a {layer.Cell} of {layer.Hidden} units after a {layers[0].Cell} of {layers[0].Hidden}; every layer must have the same cell and size");
+                            if (layers.Count > 0) RequireLikeFirst(layers[0], layer, node);
                             layers.Add(layer);
                             features = layer.Hidden;
                             axes = [axes[0], "d", axes[1], "f"];

@@ -119,6 +119,13 @@ internal class TorchOnnxGraph
         return new TorchRecurrentLayer(cell, h, inputs, w.AsFloats().ToArray(), r.AsFloats().ToArray(), b, node.Name);
     }
 
+    /// <summary>Our stack has one cell kind and one width: a layer read after <paramref name="first"/> must match it.</summary>
+    public void RequireLikeFirst(TorchRecurrentLayer first, TorchRecurrentLayer layer, NodeProto node)
+    {
+        if (layer.Cell != first.Cell || layer.Hidden != first.Hidden)
+            throw Refuse(node, $"is a {layer.Cell} of {layer.Hidden} units after a {first.Cell} of {first.Hidden}; every layer must have the same cell and size");
+    }
+
     /// <summary>
     /// Puts one layer's weights into our recurrence and its input projection (<paramref name="inputWeight"/> [inputs, G·H],
     /// <paramref name="inputBias"/> [G·H]). ONNX W/R/B (gate orders i o f c, z r h) go through <see cref="StackWeights"/>
