@@ -85,7 +85,6 @@ internal static class OnnxModelFile
         return new OnnxModelInfo(model, graph, version, checksum);
     }
 
-    /// <summary>The error for weights that do not match the stored checksum.</summary>
     /// <summary>Refuses weights read from an ONNX model that hold a NaN or an infinity: such a model can only produce NaN.</summary>
     /// <exception cref="InvalidDataException">A weight is not finite.</exception>
     public static void RequireFiniteWeights(ReadOnlySpan<float> weights, string source)
@@ -94,6 +93,7 @@ internal static class OnnxModelFile
             if (!float.IsFinite(v)) throw new InvalidDataException($"The ONNX model in {source} holds non-finite weights.");
     }
 
+    /// <summary>The error for weights that do not match the stored checksum.</summary>
     public static InvalidDataException ChecksumMismatch(string source)
         => new($"The weights of the ONNX model in {source} do not match the checksum in its metadata ({ChecksumKey}): the file was altered or is corrupt.");
 
