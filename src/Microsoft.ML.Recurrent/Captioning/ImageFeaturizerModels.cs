@@ -30,8 +30,38 @@ public static class ImageFeaturizerModels
     /// <exception cref="InvalidDataException">The original ResNet18 model does not end in a global average pooling.</exception>
     public static string WriteResNet18WithColumnPooling(string outputDirectory, int columns = 3, string? sourceDirectory = null)
     {
+        FinalPoolingRewrite.Strips(7, columns); // validates columns before any file is touched
+        return WriteResNet18(outputDirectory, sourceDirectory, model => FinalPoolingRewrite.Rewrite(model, columns));
+    }
+
+    /// <summary>ResNet18's feature channels: the depth of its last feature map.</summary>
+    public const int ResNet18Channels = 512;
+
+    /// <summary>The regions of ResNet18's last feature map, 7 × 7 for a 224 × 224 image.</summary>
+    public const int ResNet18GridRegions = 49;
+
+    /// <summary>
+    /// Writes ML.NET's ResNet18 featurizer models into <paramref name="outputDirectory"/> with the final 7×7 average
+    /// pooling removed (an identity 1×1 pooling in its place), so the features are the last feature map itself, for
+    /// captioners that attend over image regions; returns the directory to pass as the model directory of
+    /// <c>ModelSelector.ResNet18(mlContext, outputColumn, inputColumn, modelDirectory)</c> in
+    /// <c>DnnFeaturizeImage</c>. The features are then <see cref="ResNet18Channels"/> × <see cref="ResNet18GridRegions"/>
+    /// = 25,088 values, channel-major: value c · 49 + r for channel c and region r = row · 7 + column (row 0 at the top,
+    /// column 0 at the left); the mean of a channel's 49 values is ResNet18's own feature.
+    /// </summary>
+    /// <param name="outputDirectory">Where to write (created if needed; files there are replaced atomically); keep it apart
+    /// from other models. Only fitting reads it: a fitted pipeline carries the model inside its saved zip.</param>
+    /// <param name="sourceDirectory">The <c>DnnImageModels</c> folder that the Microsoft.ML.DnnImageFeaturizer.ResNet18
+    /// package copies next to the application (the default).</param>
+    /// <exception cref="FileNotFoundException">The original models are not in <paramref name="sourceDirectory"/>.</exception>
+    /// <exception cref="InvalidDataException">The original ResNet18 model does not end in a global average pooling.</exception>
+    public static string WriteResNet18WithGrid(string outputDirectory, string? sourceDirectory = null)
+        => WriteResNet18(outputDirectory, sourceDirectory, model => FinalPoolingRewrite.Grid(model));
+
+    // Validates, then writes the rewritten ResNet18 and its unchanged preprocessing model.
+    private static string WriteResNet18(string outputDirectory, string? sourceDirectory, Func<byte[], byte[]> rewrite)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
-        ColumnPoolingRewrite.Strips(7, columns); // validates columns before any file is touched
         sourceDirectory ??= Path.Combine(AppContext.BaseDirectory, "DnnImageModels");
         string model = Path.Combine(sourceDirectory, ResNet18Folder, ResNet18File);
         string preprocess = Path.Combine(sourceDirectory, PreprocessFolder, PreprocessFile);
@@ -41,7 +71,7 @@ public static class ImageFeaturizerModels
 
         string modelOut = Path.Combine(outputDirectory, ResNet18Folder, ResNet18File);
         string preprocessOut = Path.Combine(outputDirectory, PreprocessFolder, PreprocessFile);
-        WriteAtomically(modelOut, ColumnPoolingRewrite.Rewrite(File.ReadAllBytes(model), columns));
+        WriteAtomically(modelOut, rewrite(File.ReadAllBytes(model)));
         WriteAtomically(preprocessOut, File.ReadAllBytes(preprocess));
         return outputDirectory;
     }

@@ -64,7 +64,7 @@ public sealed class ColumnPoolingTests
     public void Only_the_pooling_node_and_the_graph_output_change_every_other_byte_is_copied()
     {
         byte[] original = File.ReadAllBytes(Path.Combine(s_models, "ResNet18Onnx", "ResNet18.onnx"));
-        byte[] rewritten = ColumnPoolingRewrite.Rewrite(original, columns: 3);
+        byte[] rewritten = FinalPoolingRewrite.Rewrite(original, columns: 3);
         const int modelGraph = 7, graphNode = 1, graphOutput = 12;
         var (modelBefore, modelAfter) = (Fields(original), Fields(rewritten));
         Assert.Equal(modelBefore.Select(f => f.Field), modelAfter.Select(f => f.Field));
@@ -109,7 +109,7 @@ public sealed class ColumnPoolingTests
         Assert.Equal("columns", Assert.Throws<ArgumentOutOfRangeException>(() => ImageFeaturizerModels.WriteResNet18WithColumnPooling("x", 0)).ParamName);
         Assert.Contains("DnnImageModels", Assert.Throws<FileNotFoundException>(() => ImageFeaturizerModels.WriteResNet18WithColumnPooling("x", 3, "/nonexistent/DnnImageModels")).Message);
         var ours = OnnxTestModels.LanguageModelBytes(OnnxTestModels.Random(RecurrentCell.Gru, 1));
-        Assert.Throws<InvalidDataException>(() => ColumnPoolingRewrite.Rewrite(ours, 3));
-        Assert.Throws<InvalidDataException>(() => ColumnPoolingRewrite.Rewrite([1, 2, 3], 3));
+        Assert.Throws<InvalidDataException>(() => FinalPoolingRewrite.Rewrite(ours, 3));
+        Assert.Throws<InvalidDataException>(() => FinalPoolingRewrite.Rewrite([1, 2, 3], 3));
     }
 }

@@ -1,20 +1,24 @@
 using Microsoft.ML.Recurrent.Onnx;
 namespace Microsoft.ML.Recurrent.Captioning;
 
+/// <summary>The final AveragePool's new kernel and strides, and the output height and width they give.</summary>
+internal readonly record struct FinalPooling(int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth, int OutputHeight, int OutputWidth);
+
 /// <summary>
 /// Rewrites a CNN whose output is a global average pooling (an AveragePool whose kernel covers the whole H×W feature
-/// map, as in ML.NET's ResNet18 featurizer: [1, 512, 1, 1]) to pool <c>columns</c> evenly spaced, overlapping vertical
-/// strips instead ([1, C, 1, columns]). Global pooling keeps what is in the image but not where, so a captioner cannot
-/// tell which colour belongs to which of several objects; strips keep the left-to-right layout at the same cost.
-/// Only the pooling node's kernel and strides and the graph output's shape change; every other byte of the model
-/// (weights, other nodes, fields this reader does not know) is copied as it was.
+/// map, as in ML.NET's ResNet18 featurizer: [1, 512, 1, 1]) to another average pooling of that map: <c>columns</c>
+/// evenly spaced, overlapping vertical strips ([1, C, 1, columns]), or the map itself (the grid: a 1×1 kernel with
+/// stride 1, [1, C, H, W]). Global pooling keeps what is in the image but not where, so a captioner cannot tell which
+/// colour belongs to which of several objects; strips keep the left-to-right layout at the same cost, and the grid
+/// keeps every region for spatial attention. Only the pooling node's kernel and strides and the graph output's shape
+/// change; every other byte of the model (weights, other nodes, fields this reader does not know) is copied as it was.
 /// </summary>
-internal static class ColumnPoolingRewrite
+internal static class FinalPoolingRewrite
 {
     // onnx.proto field numbers
     private const int ModelGraph = 7, GraphNode = 1, GraphOutput = 12;
     private const int NodeOutput = 2, NodeOpType = 4, NodeAttribute = 5;
-    private const int AttributeName = 1, AttributeInts = 8, AttributeType = 20, AttributeTypeInts = 7;
+    private const int AttributeName = 1, AttributeString = 4, AttributeInts = 8, AttributeType = 20, AttributeTypeInts = 7;
     private const int ValueInfoName = 1, ValueInfoType = 2, TypeTensor = 1, TensorElementType = 1, TensorShape = 2, ShapeDim = 1, DimValue = 1;
     private const int FloatElement = 1;
 
@@ -28,13 +32,28 @@ internal static class ColumnPoolingRewrite
         return (width - (columns - 1) * stride, stride);
     }
 
+    /// <summary>Pools <paramref name="columns"/> vertical strips of the map (see <see cref="Strips"/>).</summary>
     /// <exception cref="InvalidDataException">The model's output is not a global average pooling.</exception>
-    public static byte[] Rewrite(ReadOnlySpan<byte> model, int columns)
+    public static byte[] Rewrite(ReadOnlySpan<byte> model, int columns) => Rewrite(model, (height, width) =>
+    {
+        var (kernel, stride) = Strips(width, columns);
+        return new FinalPooling(height, kernel, 1, stride, 1, columns);
+    });
+
+    /// <summary>Keeps the whole H×W map: an identity AveragePool (1×1 kernel, stride 1, no padding).</summary>
+    /// <exception cref="InvalidDataException">The model's output is not a global average pooling.</exception>
+    public static byte[] Grid(ReadOnlySpan<byte> model)
+        => Rewrite(model, (height, width) => new FinalPooling(1, 1, 1, 1, height, width));
+
+    /// <summary>Replaces the final global pooling by the pooling that <paramref name="choose"/> gives for the map's
+    /// height and width (the global kernel's).</summary>
+    /// <exception cref="InvalidDataException">The model's output is not a global average pooling.</exception>
+    public static byte[] Rewrite(ReadOnlySpan<byte> model, Func<int, int, FinalPooling> choose)
     {
         var graph = Field(model, ModelGraph, "the model") ?? throw new InvalidDataException("The data is not an ONNX model: it has no graph.");
         var (output, channels) = GraphOutputShape(graph);
         var (height, width) = PoolingKernel(graph, output);
-        var (kernel, stride) = Strips(width, columns);
+        var p = choose(height, width);
 
         var w = new ProtoWriter();
         Copy(model, "the model", w, (field, _, writer) =>
@@ -50,12 +69,12 @@ internal static class ColumnPoolingRewrite
             if (field == GraphNode && Produces(value, output))
             {
                 var node = value.ToArray();
-                writer.Message(GraphNode, n => RewriteNode(node, n, [height, kernel], [1, stride]));
+                writer.Message(GraphNode, n => RewriteNode(node, n, [p.KernelHeight, p.KernelWidth], [p.StrideHeight, p.StrideWidth]));
                 return true;
             }
             if (field == GraphOutput && Name(value) == output)
             {
-                writer.Message(GraphOutput, v => WriteOutput(v, output, channels, columns));
+                writer.Message(GraphOutput, v => WriteOutput(v, output, [1, channels, p.OutputHeight, p.OutputWidth]));
                 return true;
             }
             return false;
@@ -93,7 +112,7 @@ internal static class ColumnPoolingRewrite
         a.Int64(AttributeType, AttributeTypeInts);
     });
 
-    private static void WriteOutput(ProtoWriter w, string name, long channels, int columns)
+    private static void WriteOutput(ProtoWriter w, string name, long[] dims)
     {
         w.String(ValueInfoName, name);
         w.Message(ValueInfoType, t => t.Message(TypeTensor, tensor =>
@@ -101,7 +120,7 @@ internal static class ColumnPoolingRewrite
             tensor.Int64(TensorElementType, FloatElement);
             tensor.Message(TensorShape, shape =>
             {
-                foreach (long d in new[] { 1, channels, 1, columns }) shape.Message(ShapeDim, dim => dim.Int64(DimValue, d));
+                foreach (long d in dims) shape.Message(ShapeDim, dim => dim.Int64(DimValue, d));
             });
         }));
     }
@@ -127,22 +146,36 @@ internal static class ColumnPoolingRewrite
             if (!Produces(node, output)) continue;
             string op = Text(Field(node, NodeOpType, "a node") ?? []);
             if (op != "AveragePool") throw new InvalidDataException($"The CNN's output comes from {op}, not from a global AveragePool.");
+            // The new kernels read the map as it is: padding (pads, auto_pad SAME_*) would shift or widen it.
+            // ceil_mode and count_include_pad change nothing without padding when the kernels fit the map.
+            (int, int)? found = null;
             foreach (var attribute in Fields(node, NodeAttribute, "the pooling node"))
             {
-                if (Name(attribute) != "kernel_shape") continue;
-                var kernel = new List<long>();
-                var r = new ProtoReader(attribute, "the kernel shape");
-                while (!r.End)
-                {
-                    var (field, type) = r.ReadTag();
-                    if (field == AttributeInts) r.ReadInt64s(type, kernel, 2);
-                    else r.Skip(type);
-                }
-                if (kernel.Count == 2 && kernel[0] is > 0 and < 1024 && kernel[1] is > 0 and < 1024) return ((int)kernel[0], (int)kernel[1]);
+                string name = Name(attribute);
+                if (name == "pads" && Ints(attribute, "the pads").Any(p => p != 0))
+                    throw new InvalidDataException("The CNN's output pooling pads the feature map.");
+                if (name == "auto_pad" && Text(Field(attribute, AttributeString, "auto_pad") ?? []) is not ("" or "NOTSET" or "VALID"))
+                    throw new InvalidDataException("The CNN's output pooling pads the feature map (auto_pad).");
+                if (name != "kernel_shape") continue;
+                var kernel = Ints(attribute, "the kernel shape");
+                if (kernel.Count == 2 && kernel[0] is > 0 and < 1024 && kernel[1] is > 0 and < 1024) found = ((int)kernel[0], (int)kernel[1]);
             }
-            throw new InvalidDataException("The CNN's output pooling has no 2-D kernel_shape.");
+            return found ?? throw new InvalidDataException("The CNN's output pooling has no 2-D kernel_shape.");
         }
         throw new InvalidDataException($"No node produces the CNN's output '{output}'.");
+    }
+
+    private static List<long> Ints(ReadOnlySpan<byte> attribute, string what)
+    {
+        var values = new List<long>();
+        var r = new ProtoReader(attribute, what);
+        while (!r.End)
+        {
+            var (field, type) = r.ReadTag();
+            if (field == AttributeInts) r.ReadInt64s(type, values, 8);
+            else r.Skip(type);
+        }
+        return values;
     }
 
     private static bool Produces(ReadOnlySpan<byte> node, string output)
