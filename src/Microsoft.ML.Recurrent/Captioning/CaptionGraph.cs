@@ -5,10 +5,12 @@ using Microsoft.ML.Recurrent.Text;
 namespace Microsoft.ML.Recurrent.Captioning;
 
 /// <summary>
-/// The greedy caption graph: image features <see cref="Input"/> [1, F] → <see cref="Output"/> [MaxCaptionLength]
+/// The caption graph: image features <see cref="Input"/> [1, F] → <see cref="Output"/> [MaxCaptionLength]
 /// words (strings). It standardises the features, sets each layer's initial state from them (or zero), feeds
-/// &lt;START&gt;, then the <see cref="DecodeLoop"/> feeds the arg-max word back MaxCaptionLength times, exactly as the
-/// C# greedy decoder does (its last step's logits go unused, as in the generator). &lt;END&gt; is emitted as itself
+/// &lt;START&gt;, then the <see cref="DecodeLoop"/> feeds the picked word back MaxCaptionLength times, exactly as the
+/// C# decoder does (its last step's logits go unused, as in the generator): the arg-max word (greedy), or at a
+/// temperature the word the sampler draws with the seed's uniforms, stored in the graph, so that every image is
+/// captioned from the same stream as <see cref="ImageCaptioner.Caption(ReadOnlySpan{float})"/> starts afresh for each. &lt;END&gt; is emitted as itself
 /// and everything after it is to be ignored (the decoder stops there); &lt;START&gt; is emitted as an empty string,
 /// which the decoder leaves out too.
 /// </summary>
@@ -17,8 +19,10 @@ internal static class CaptionGraph
     public const string Name = "caption_generator";
     public const string Input = "caption_features", Output = "caption_words";
 
-    public static byte[] Export(CaptionNetwork network, IReadOnlyList<string> words, float[] mean, float[] inverseDeviation, int maxLength)
+    /// <summary>The graph of <paramref name="network"/> decoding as <paramref name="settings"/> say (greedy at temperature 0, else sampled from its seed).</summary>
+    public static byte[] Export(CaptionNetwork network, IReadOnlyList<string> words, float[] mean, float[] inverseDeviation, GenerationSettings settings)
     {
+        int maxLength = settings.MaxLength;
         var shape = network.Shape;
         var stack = new RecurrentStack(network.Stack.Shape, shape.Vocabulary);
         var g = new GraphBuilder(Name);
@@ -26,11 +30,13 @@ internal static class CaptionGraph
         string normalised = g.Add("Mul", [g.Add("Sub", [Input, g.Initializer(TensorProto.Floats("feature_mean", [shape.Features], mean))]),
             g.Initializer(TensorProto.Floats("feature_scale", [shape.Features], inverseDeviation))]);
         bool lstm = shape.Cell == RecurrentCell.Lstm;
-        string zeros = g.Initializer(TensorProto.Floats("zero_state", [1, 1, shape.Hidden], new float[shape.Hidden]));
+        // Created on first use only: ORT warns (on stdout) about an unused initializer, which the fresh-process check reads.
+        string? zeroState = null;
+        string Zeros() => zeroState ??= g.Initializer(TensorProto.Floats("zero_state", [1, 1, shape.Hidden], new float[shape.Hidden]));
         string[] h0 = [.. Enumerable.Range(0, shape.Layers).Select(l => shape.Conditioning.HasFlag(ImageConditioning.InitialState)
             ? g.Unsqueeze(g.Add("Tanh", [g.Add("Add", [g.Add("MatMul", [normalised, CaptionWeights.InitialWeight(l)]), CaptionWeights.InitialBias(l)])]), 0)
-            : zeros)];
-        string[] c0 = lstm ? [.. h0.Select(_ => zeros)] : [];
+            : Zeros())];
+        string[] c0 = lstm ? [.. h0.Select(_ => Zeros())] : [];
 
         DecodeStep step = (b, word, h, c) =>
         {
@@ -40,11 +46,12 @@ internal static class CaptionGraph
             return (stack.Logits(b, b.Squeeze(hOut[^1], 0)), hOut, cOut);
         };
         var (logits, h1, c1) = step(g, g.Initializer(TensorProto.Int64s("start_word", [1], [WordVocabulary.Start])), h0, c0);
-        string ids = DecodeLoop.Emit(g, "caption_step", step, logits, h1, c1, shape.Vocabulary, shape.Hidden, new GenerationSettings(maxLength, 0f, 0));
+        string ids = DecodeLoop.Emit(g, "caption_step", step, logits, h1, c1, shape.Vocabulary, shape.Hidden, settings);
         string[] symbols = [.. words.Select((w, i) => i == WordVocabulary.Start ? "" : w)];
         g.AddNamed("Gather", [g.Initializer(TensorProto.Texts("caption_vocabulary", symbols)), ids], Output, AttributeProto.Of("axis", 0L));
         g.Graph.Outputs.Add(new ValueInfoProto(Output, ElementType.String, [maxLength]));
-        g.Graph.DocString = $"{Input}: float [1, {shape.Features}] image features. {Output}: string [{maxLength}], greedy words; " +
+        g.Graph.DocString = $"{Input}: float [1, {shape.Features}] image features. {Output}: string [{maxLength}], " +
+            (settings.Temperature == 0 ? "greedy words; " : $"words sampled at temperature {settings.Temperature} with seed {settings.Seed}; ") +
             $"the caption ends before the first '{words[WordVocabulary.End]}'; empty strings are to be skipped.";
 
         var inv = CultureInfo.InvariantCulture;
@@ -52,6 +59,12 @@ internal static class CaptionGraph
         metadata.Add(new(OnnxModelFile.Prefix + "features", shape.Features.ToString(inv)));
         metadata.Add(new(OnnxModelFile.Prefix + "conditioning", shape.Conditioning.ToString()));
         metadata.Add(new(StackMetadata.MaxLengthKey, maxLength.ToString(inv)));
+        metadata.Add(new(OnnxModelFile.Prefix + "decoding", settings.Temperature == 0 ? nameof(CaptionDecoding.Greedy) : nameof(CaptionDecoding.Sampling)));
+        if (settings.Temperature != 0)
+        {
+            metadata.Add(new(OnnxModelFile.Prefix + "temperature", settings.Temperature.ToString("R", inv)));
+            metadata.Add(new(OnnxModelFile.Prefix + "seed", settings.Seed.ToString(inv)));
+        }
         return OnnxModelFile.Write(g, CaptionWeights.Export(network),
             $"An image captioner ({shape.Cell} {shape.Layers}×{shape.Hidden}, {shape.Vocabulary} words) exported by Microsoft.ML.Recurrent.", metadata);
     }
