@@ -14,8 +14,8 @@ namespace Microsoft.ML.Recurrent;
 /// what <see cref="ImageCaptioner.Caption(ReadOnlySpan{float})"/> writes; sampling replays the sampler's random stream
 /// of the captioner's seed (the same for every row, as <c>Caption</c> starts it afresh for each image), so it writes
 /// the same captions too, except where a uniform falls within float rounding of a cumulative boundary. Beam search
-/// is not in that graph yet: the constructor (and <c>TrainCaptioner</c>, before training) throws
-/// <see cref="NotSupportedException"/> for it; call <see cref="ImageCaptioner.Caption(ReadOnlySpan{float})"/> instead.
+/// runs as a Loop over <see cref="CaptionerOptions.BeamSize"/> rows of states that keeps the C# beam search's
+/// hypotheses and picks its best sentence by the same rule.
 /// </remarks>
 public sealed class CaptionerTransformer : ITransformer
 {
@@ -26,14 +26,12 @@ public sealed class CaptionerTransformer : ITransformer
     /// <param name="captioner">The trained captioner.</param>
     /// <param name="outputColumnName">Column that receives the caption text.</param>
     /// <param name="featuresColumnName">Vector-of-Single column holding the image features.</param>
-    /// <exception cref="NotSupportedException">The captioner decodes by beam search.</exception>
     /// <exception cref="ArgumentException">A column name is one the pipeline uses internally.</exception>
     public CaptionerTransformer(ImageCaptioner captioner, string outputColumnName, string featuresColumnName)
     {
         ArgumentNullException.ThrowIfNull(captioner);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(featuresColumnName);
-        EnsureSaveable(captioner.Options.Decoding);
         foreach (string name in new[] { featuresColumnName, outputColumnName }.Where(CaptionChain.TemporaryColumns.Contains))
             throw new ArgumentException($"Column name '{name}' is used internally by the captioning pipeline; choose another name.");
         Captioner = captioner;
@@ -91,14 +89,4 @@ public sealed class CaptionerTransformer : ITransformer
 
     /// <summary>Saves the chain of ML.NET transforms this transformer applies (see the remarks).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_chain).Save(ctx);
-
-    /// <summary>Fails for decodings the pipeline's ONNX graph cannot run, before any training is spent.</summary>
-    internal static void EnsureSaveable(CaptionDecoding decoding)
-    {
-        if (decoding == CaptionDecoding.BeamSearch)
-            throw new NotSupportedException(
-                $"A captioner decoding by {decoding} cannot run in an ML.NET pipeline: the pipeline runs, saves and reloads " +
-                "an ONNX decoder, and beam search is not in that graph yet. Train with Decoding = Greedy or Sampling, " +
-                "or train an ImageCaptioner and call its Caption method.");
-    }
 }

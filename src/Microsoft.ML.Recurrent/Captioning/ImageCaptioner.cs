@@ -106,14 +106,15 @@ public sealed partial class ImageCaptioner
 
     /// <summary>
     /// The ONNX caption graph that decodes as <see cref="Options"/> say, as <see cref="Caption(ReadOnlySpan{float})"/>
-    /// does: greedy, or sampled at <see cref="CaptionerOptions.Temperature"/> from the uniforms of its effective seed.
+    /// does: greedy, sampled at <see cref="CaptionerOptions.Temperature"/> from the uniforms of its effective seed, or by
+    /// beam search of <see cref="CaptionerOptions.BeamSize"/>.
     /// </summary>
     internal byte[] ExportGraph()
     {
-        CaptionerTransformer.EnsureSaveable(Options.Decoding);
         float temperature = Options.Decoding == CaptionDecoding.Sampling ? Options.Temperature : 0f;
         return CaptionGraph.Export(_network, _vocabulary.Words, _mean, _inverseDeviation,
-            new GenerationSettings(Options.MaxCaptionLength, temperature, Options.EffectiveSeed));
+            new GenerationSettings(Options.MaxCaptionLength, temperature, Options.EffectiveSeed),
+            Options.Decoding == CaptionDecoding.BeamSearch ? Options.BeamSize : null);
     }
 
     internal List<int> CaptionIds(ReadOnlySpan<float> features, CaptionDecoding decoding, int beamSize, float temperature, int seed)

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Recurrent.Tests.Captioning;
 
 /// <summary>
 /// The saved (ONNX) decoders write the captions the C# decoders write: greedy for every cell and conditioning, and
-/// sampling from the captioner's seed, in this process and in a fresh one.
+/// sampling from the captioner's seed, and beam search, in this process and in a fresh one.
 /// </summary>
 public class CaptionGraphTests(ITestOutputHelper output)
 {
@@ -89,6 +89,32 @@ public class CaptionGraphTests(ITestOutputHelper output)
         var rows = RandomRows(20);
         using var dir = new TestData.TempDirectory();
         Assert.Equal(rows.Select(r => captioner.Caption(r.Features, CaptionDecoding.Greedy)), SaveAndCaption(captioner, rows, dir.File("cold.zip")));
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, 3)]
+    [InlineData(RecurrentCell.Lstm, 5)]
+    [InlineData(RecurrentCell.Gru, 3)]
+    [InlineData(RecurrentCell.Gru, 5)]
+    public void SavedBeamGraphFindsTheBeamSearchsSentence(RecurrentCell cell, int beamSize)
+    {
+        var (features, captions, _) = TinyCaptionTask.Make(40, seed: 4);
+        var options = TinyCaptionTask.Options(cell, ImageConditioning.Both);
+        options.MaxEpochs = 2; // half-trained: several sentences compete, so beam search departs from greedy
+        options.MaxCaptionLength = 6; // short: some hypotheses finish at the limit rather than at <END>
+        options.Decoding = CaptionDecoding.BeamSearch;
+        options.BeamSize = beamSize;
+        var captioner = ImageCaptioner.Train(features, captions, options);
+        var rows = RandomRows(30);
+        using var dir = new TestData.TempDirectory();
+        string zip = dir.File("beam.zip");
+        var saved = SaveAndCaption(captioner, rows, zip);
+
+        var expected = rows.Select(r => captioner.Caption(r.Features)).ToList();
+        Assert.Equal(expected, saved);
+        Assert.Contains(rows, r => captioner.Caption(r.Features, CaptionDecoding.Greedy) != captioner.Caption(r.Features));
+        Assert.True(saved.Distinct().Count() > 1, "every input got the same caption: " + saved[0]);
+        Assert.Equal(expected.Take(8), FreshProcessCaptions(zip, rows.Take(8)));
     }
 
     private static List<FeatureRow> RandomRows(int count)
