@@ -5,10 +5,14 @@ using Microsoft.ML.Recurrent.Text;
 namespace Microsoft.ML.Recurrent.Captioning;
 
 /// <summary>
-/// The greedy caption graph: image features <see cref="Input"/> [1, F] → <see cref="Output"/> [MaxCaptionLength]
+/// The caption graph: image features <see cref="Input"/> [1, F] → <see cref="Output"/> [MaxCaptionLength]
 /// words (strings). It standardises the features, sets each layer's initial state from them (or zero), feeds
-/// &lt;START&gt;, then the <see cref="DecodeLoop"/> feeds the arg-max word back MaxCaptionLength times, exactly as the
-/// C# greedy decoder does (its last step's logits go unused, as in the generator). &lt;END&gt; is emitted as itself
+/// &lt;START&gt;, then the <see cref="DecodeLoop"/> feeds the picked word back MaxCaptionLength times, exactly as the
+/// C# decoder does (its last step's logits go unused, as in the generator): the arg-max word (greedy), or at a
+/// temperature the word the sampler draws with the seed's uniforms, stored in the graph, so that every image is
+/// captioned from the same stream as <see cref="ImageCaptioner.Caption(ReadOnlySpan{float})"/> starts afresh for each.
+/// With a beam size, the <see cref="BeamLoop"/> runs the step on K rows instead and emits the best sentence's words,
+/// then &lt;END&gt; as padding, as <see cref="CaptionDecoder.Beam"/> finds it. &lt;END&gt; is emitted as itself
 /// and everything after it is to be ignored (the decoder stops there); &lt;START&gt; is emitted as an empty string,
 /// which the decoder leaves out too.
 /// </summary>
@@ -17,8 +21,14 @@ internal static class CaptionGraph
     public const string Name = "caption_generator";
     public const string Input = "caption_features", Output = "caption_words";
 
-    public static byte[] Export(CaptionNetwork network, IReadOnlyList<string> words, float[] mean, float[] inverseDeviation, int maxLength)
+    /// <summary>
+    /// The graph of <paramref name="network"/> decoding as <paramref name="settings"/> say (greedy at temperature 0, else
+    /// sampled from its seed), or with <paramref name="beamSize"/> by beam search of that width (the settings' length only).
+    /// </summary>
+    public static byte[] Export(CaptionNetwork network, IReadOnlyList<string> words, float[] mean, float[] inverseDeviation, GenerationSettings settings,
+        int? beamSize = null)
     {
+        int maxLength = settings.MaxLength;
         var shape = network.Shape;
         var stack = new RecurrentStack(network.Stack.Shape, shape.Vocabulary);
         var g = new GraphBuilder(Name);
@@ -26,25 +36,47 @@ internal static class CaptionGraph
         string normalised = g.Add("Mul", [g.Add("Sub", [Input, g.Initializer(TensorProto.Floats("feature_mean", [shape.Features], mean))]),
             g.Initializer(TensorProto.Floats("feature_scale", [shape.Features], inverseDeviation))]);
         bool lstm = shape.Cell == RecurrentCell.Lstm;
-        string zeros = g.Initializer(TensorProto.Floats("zero_state", [1, 1, shape.Hidden], new float[shape.Hidden]));
+        // Created on first use only: ORT warns (on stdout) about an unused initializer, which the fresh-process check reads.
+        string? zeroState = null;
+        string Zeros() => zeroState ??= g.Initializer(TensorProto.Floats("zero_state", [1, 1, shape.Hidden], new float[shape.Hidden]));
         string[] h0 = [.. Enumerable.Range(0, shape.Layers).Select(l => shape.Conditioning.HasFlag(ImageConditioning.InitialState)
             ? g.Unsqueeze(g.Add("Tanh", [g.Add("Add", [g.Add("MatMul", [normalised, CaptionWeights.InitialWeight(l)]), CaptionWeights.InitialBias(l)])]), 0)
-            : zeros)];
-        string[] c0 = lstm ? [.. h0.Select(_ => zeros)] : [];
+            : Zeros())];
+        string[] c0 = lstm ? [.. h0.Select(_ => Zeros())] : [];
 
-        DecodeStep step = (b, word, h, c) =>
+        // words [N] and each layer's states [1, N, H] → logits [N, V] and the new states; image [N, F] is the features for N rows.
+        (string Logits, string[] H, string[] C) Step(GraphBuilder b, string word, string[] h, string[] c, Func<string> image)
         {
-            string x = stack.OneHot(b, word); // [1, V]
-            if (shape.Conditioning.HasFlag(ImageConditioning.EveryStep)) x = b.Add("Concat", [x, normalised], AttributeProto.Of("axis", 1L));
+            string x = stack.OneHot(b, word); // [N, V]
+            if (shape.Conditioning.HasFlag(ImageConditioning.EveryStep)) x = b.Add("Concat", [x, image()], AttributeProto.Of("axis", 1L));
             var (_, hOut, cOut) = stack.Layers(b, b.Unsqueeze(x, 0), h, c);
             return (stack.Logits(b, b.Squeeze(hOut[^1], 0)), hOut, cOut);
-        };
-        var (logits, h1, c1) = step(g, g.Initializer(TensorProto.Int64s("start_word", [1], [WordVocabulary.Start])), h0, c0);
-        string ids = DecodeLoop.Emit(g, "caption_step", step, logits, h1, c1, shape.Vocabulary, shape.Hidden, new GenerationSettings(maxLength, 0f, 0));
+        }
+        string ids;
+        if (beamSize is { } k)
+        {
+            string? rows = null;
+            string Rows() => rows ??= g.Add("Expand", [normalised, g.Int64s(k, shape.Features)]); // [K, F], in the outer graph
+            BeamStep beam = (b, word, states) =>
+            {
+                var (next, hOut, cOut) = Step(b, word, states[..h0.Length], states[h0.Length..], Rows);
+                return (next, [.. hOut, .. cOut]);
+            };
+            BeamState[] primed = [.. h0.Concat(c0).Select(s => new BeamState(s, [1, 1, shape.Hidden], RowAxis: 1))];
+            ids = BeamLoop.Emit(g, "caption_beam_step", beam, primed, shape.Vocabulary, k, maxLength, WordVocabulary.Start, WordVocabulary.End);
+        }
+        else
+        {
+            DecodeStep step = (b, word, h, c) => Step(b, word, h, c, () => normalised);
+            var (logits, h1, c1) = step(g, g.Initializer(TensorProto.Int64s("start_word", [1], [WordVocabulary.Start])), h0, c0);
+            ids = DecodeLoop.Emit(g, "caption_step", step, logits, h1, c1, shape.Vocabulary, shape.Hidden, settings);
+        }
         string[] symbols = [.. words.Select((w, i) => i == WordVocabulary.Start ? "" : w)];
         g.AddNamed("Gather", [g.Initializer(TensorProto.Texts("caption_vocabulary", symbols)), ids], Output, AttributeProto.Of("axis", 0L));
         g.Graph.Outputs.Add(new ValueInfoProto(Output, ElementType.String, [maxLength]));
-        g.Graph.DocString = $"{Input}: float [1, {shape.Features}] image features. {Output}: string [{maxLength}], greedy words; " +
+        g.Graph.DocString = $"{Input}: float [1, {shape.Features}] image features. {Output}: string [{maxLength}], " +
+            (beamSize is { } width ? $"the words of the best sentence by beam search of width {width}; "
+                : settings.Temperature == 0 ? "greedy words; " : $"words sampled at temperature {settings.Temperature} with seed {settings.Seed}; ") +
             $"the caption ends before the first '{words[WordVocabulary.End]}'; empty strings are to be skipped.";
 
         var inv = CultureInfo.InvariantCulture;
@@ -52,6 +84,14 @@ internal static class CaptionGraph
         metadata.Add(new(OnnxModelFile.Prefix + "features", shape.Features.ToString(inv)));
         metadata.Add(new(OnnxModelFile.Prefix + "conditioning", shape.Conditioning.ToString()));
         metadata.Add(new(StackMetadata.MaxLengthKey, maxLength.ToString(inv)));
+        metadata.Add(new(OnnxModelFile.Prefix + "decoding", beamSize is not null ? nameof(CaptionDecoding.BeamSearch)
+            : settings.Temperature == 0 ? nameof(CaptionDecoding.Greedy) : nameof(CaptionDecoding.Sampling)));
+        if (beamSize is { } size) metadata.Add(new(OnnxModelFile.Prefix + "beam_size", size.ToString(inv)));
+        else if (settings.Temperature != 0)
+        {
+            metadata.Add(new(OnnxModelFile.Prefix + "temperature", settings.Temperature.ToString("R", inv)));
+            metadata.Add(new(OnnxModelFile.Prefix + "seed", settings.Seed.ToString(inv)));
+        }
         return OnnxModelFile.Write(g, CaptionWeights.Export(network),
             $"An image captioner ({shape.Cell} {shape.Layers}×{shape.Hidden}, {shape.Vocabulary} words) exported by Microsoft.ML.Recurrent.", metadata);
     }

@@ -16,7 +16,7 @@ public static class CaptionerCatalog
     /// <param name="cell">Recurrent cell.</param>
     /// <param name="hiddenSize">Hidden units per layer.</param>
     /// <param name="epochs">Passes over the (image, caption) pairs.</param>
-    /// <param name="decoding">Greedy; beam search and sampling throw <see cref="NotSupportedException"/> here, since the pipeline runs (and saves) an ONNX greedy decoder.</param>
+    /// <param name="decoding">Greedy, sampling (at temperature 1 from the seed) or beam search (width 3); the pipeline runs and saves it as an ONNX decoder.</param>
     /// <param name="seed">Seed of initialisation, shuffling and sampling; null takes one from the MLContext's seed.</param>
     public static CaptionerEstimator TrainCaptioner(this TransformsCatalog.TextTransforms catalog, string outputColumnName,
         string featuresColumnName, string captionColumnName, RecurrentCell cell = RecurrentCell.Lstm, int hiddenSize = 128,

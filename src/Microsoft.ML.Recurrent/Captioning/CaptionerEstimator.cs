@@ -22,7 +22,6 @@ public sealed class CaptionerEstimator : IEstimator<CaptionerTransformer>
         ArgumentException.ThrowIfNullOrWhiteSpace(captionColumnName);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        CaptionerTransformer.EnsureGreedy(options.Decoding); // now, not after training: the fitted transformer could not run it
         _environment = environment;
         _options = options;
         OutputColumnName = outputColumnName;

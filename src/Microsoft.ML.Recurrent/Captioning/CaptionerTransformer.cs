@@ -3,16 +3,19 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Recurrent;
 
 /// <summary>
-/// Writes a caption (text column) for every row's image features with a trained greedy <see cref="ImageCaptioner"/>.
+/// Writes a caption (text column) for every row's image features with a trained <see cref="ImageCaptioner"/>,
+/// decoded as its <see cref="CaptionerOptions.Decoding"/> says.
 /// </summary>
 /// <remarks>
-/// The captioner runs as its greedy ONNX decode graph (<see cref="ExportToOnnx"/>, an ONNX <c>Loop</c>) inside
+/// The captioner runs as its ONNX decode graph (<see cref="ExportToOnnx"/>, an ONNX <c>Loop</c>) inside
 /// ML.NET's own OnnxTransformer, in <see cref="Transform"/>, in prediction engines, and in what
 /// <c>mlContext.Model.Save</c> writes (loaded back with plain <c>mlContext.Model.Load</c>, no registration): one
-/// engine, so the captions before saving, after loading and in another process are the same. Beam search and
-/// sampling are not in that graph yet, so a captioner trained with them cannot be used in a pipeline: the
-/// constructor (and <c>TrainCaptioner</c>, before training) throws <see cref="NotSupportedException"/>; call
-/// <see cref="ImageCaptioner.Caption(ReadOnlySpan{float})"/> for them.
+/// engine, so the captions before saving, after loading and in another process are the same. Greedy decoding writes
+/// what <see cref="ImageCaptioner.Caption(ReadOnlySpan{float})"/> writes; sampling replays the sampler's random stream
+/// of the captioner's seed (the same for every row, as <c>Caption</c> starts it afresh for each image), so it writes
+/// the same captions too, except where a uniform falls within float rounding of a cumulative boundary. Beam search
+/// runs as a Loop over <see cref="CaptionerOptions.BeamSize"/> rows of states that keeps the C# beam search's
+/// hypotheses and picks its best sentence by the same rule.
 /// </remarks>
 public sealed class CaptionerTransformer : ITransformer
 {
@@ -23,20 +26,18 @@ public sealed class CaptionerTransformer : ITransformer
     /// <param name="captioner">The trained captioner.</param>
     /// <param name="outputColumnName">Column that receives the caption text.</param>
     /// <param name="featuresColumnName">Vector-of-Single column holding the image features.</param>
-    /// <exception cref="NotSupportedException">The captioner decodes by beam search or sampling.</exception>
     /// <exception cref="ArgumentException">A column name is one the pipeline uses internally.</exception>
     public CaptionerTransformer(ImageCaptioner captioner, string outputColumnName, string featuresColumnName)
     {
         ArgumentNullException.ThrowIfNull(captioner);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(featuresColumnName);
-        EnsureGreedy(captioner.Options.Decoding);
         foreach (string name in new[] { featuresColumnName, outputColumnName }.Where(CaptionChain.TemporaryColumns.Contains))
             throw new ArgumentException($"Column name '{name}' is used internally by the captioning pipeline; choose another name.");
         Captioner = captioner;
         OutputColumnName = outputColumnName;
         FeaturesColumnName = featuresColumnName;
-        _onnx = captioner.ExportGreedyGraph();
+        _onnx = captioner.ExportGraph();
         _chain = CaptionChain.Create(_onnx, captioner.FeatureCount, featuresColumnName, outputColumnName);
     }
 
@@ -77,7 +78,7 @@ public sealed class CaptionerTransformer : ITransformer
     }
 
     /// <summary>
-    /// Writes the greedy caption graph this transformer runs and saves (ONNX): features [1, F] → words
+    /// Writes the caption graph this transformer runs and saves (ONNX): features [1, F] → words
     /// [MaxCaptionLength], cut at &lt;END&gt;.
     /// </summary>
     public void ExportToOnnx(Stream stream)
@@ -88,14 +89,4 @@ public sealed class CaptionerTransformer : ITransformer
 
     /// <summary>Saves the chain of ML.NET transforms this transformer applies (see the remarks).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_chain).Save(ctx);
-
-    /// <summary>Fails for decodings the pipeline's ONNX graph cannot run, before any training is spent.</summary>
-    internal static void EnsureGreedy(CaptionDecoding decoding)
-    {
-        if (decoding != CaptionDecoding.Greedy)
-            throw new NotSupportedException(
-                $"Only a greedy captioner can run in an ML.NET pipeline (this one uses {decoding}): the pipeline runs, saves and reloads " +
-                "an ONNX greedy decoder, and beam search and sampling are not in that graph yet. Train with Decoding = Greedy, " +
-                "or train an ImageCaptioner and call its Caption method.");
-    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML.Recurrent.Captioning;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Numerics;
+using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Text;
 
 namespace Microsoft.ML.Recurrent;
@@ -103,8 +104,18 @@ public sealed partial class ImageCaptioner
     public string Caption(ReadOnlySpan<float> features, CaptionDecoding decoding, int beamSize = 3, float temperature = 1f, int seed = 1)
         => _vocabulary.Decode(CaptionIds(features, decoding, beamSize, temperature, seed));
 
-    internal byte[] ExportGreedyGraph()
-        => CaptionGraph.Export(_network, _vocabulary.Words, _mean, _inverseDeviation, Options.MaxCaptionLength);
+    /// <summary>
+    /// The ONNX caption graph that decodes as <see cref="Options"/> say, as <see cref="Caption(ReadOnlySpan{float})"/>
+    /// does: greedy, sampled at <see cref="CaptionerOptions.Temperature"/> from the uniforms of its effective seed, or by
+    /// beam search of <see cref="CaptionerOptions.BeamSize"/>.
+    /// </summary>
+    internal byte[] ExportGraph()
+    {
+        float temperature = Options.Decoding == CaptionDecoding.Sampling ? Options.Temperature : 0f;
+        return CaptionGraph.Export(_network, _vocabulary.Words, _mean, _inverseDeviation,
+            new GenerationSettings(Options.MaxCaptionLength, temperature, Options.EffectiveSeed),
+            Options.Decoding == CaptionDecoding.BeamSearch ? Options.BeamSize : null);
+    }
 
     internal List<int> CaptionIds(ReadOnlySpan<float> features, CaptionDecoding decoding, int beamSize, float temperature, int seed)
     {

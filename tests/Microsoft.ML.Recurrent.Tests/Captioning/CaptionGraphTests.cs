@@ -4,7 +4,10 @@ using Xunit.Abstractions;
 
 namespace Microsoft.ML.Recurrent.Tests.Captioning;
 
-/// <summary>The saved (ONNX) greedy decoder writes the captions the C# greedy decoder writes, for every cell and conditioning.</summary>
+/// <summary>
+/// The saved (ONNX) decoders write the captions the C# decoders write: greedy for every cell and conditioning, and
+/// sampling from the captioner's seed, and beam search, in this process and in a fresh one.
+/// </summary>
 public class CaptionGraphTests(ITestOutputHelper output)
 {
     private sealed class FeatureRow
@@ -48,5 +51,101 @@ public class CaptionGraphTests(ITestOutputHelper output)
         using var onnx = new MemoryStream();
         transformer.ExportToOnnx(onnx);
         OnnxTestModels.Check(output, onnx.ToArray());
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm)]
+    [InlineData(RecurrentCell.Gru)]
+    public void SavedSamplingGraphReplaysTheSamplersStream(RecurrentCell cell)
+    {
+        var (features, captions, _) = TinyCaptionTask.Make(60, seed: 1);
+        var options = TinyCaptionTask.Options(cell, ImageConditioning.Both);
+        options.MaxEpochs = 4; // part-trained: the distributions are wide enough that sampling departs from greedy
+        options.Decoding = CaptionDecoding.Sampling;
+        options.Temperature = 1.5f;
+        options.Seed = 7;
+        var captioner = ImageCaptioner.Train(features, captions, options);
+        var rows = RandomRows(30);
+        using var dir = new TestData.TempDirectory();
+        string zip = dir.File("sampling.zip");
+        var saved = SaveAndCaption(captioner, rows, zip);
+
+        // The C# sampler starts the seed's stream afresh for each image, as the graph's stored uniforms do.
+        var expected = rows.Select(r => captioner.Caption(r.Features)).ToList();
+        Assert.Equal(expected, saved);
+        Assert.Contains(rows, r => captioner.Caption(r.Features, CaptionDecoding.Greedy) != captioner.Caption(r.Features));
+        Assert.Equal(expected.Take(8), FreshProcessCaptions(zip, rows.Take(8)));
+    }
+
+    [Fact]
+    public void SavedSamplingGraphAtALowTemperatureIsGreedy()
+    {
+        var (features, captions, _) = TinyCaptionTask.Make(60, seed: 1);
+        var options = TinyCaptionTask.Options(RecurrentCell.Gru, ImageConditioning.InitialState);
+        options.MaxEpochs = 4;
+        options.Decoding = CaptionDecoding.Sampling;
+        options.Temperature = 1e-3f;
+        var captioner = ImageCaptioner.Train(features, captions, options);
+        var rows = RandomRows(20);
+        using var dir = new TestData.TempDirectory();
+        Assert.Equal(rows.Select(r => captioner.Caption(r.Features, CaptionDecoding.Greedy)), SaveAndCaption(captioner, rows, dir.File("cold.zip")));
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, 3)]
+    [InlineData(RecurrentCell.Lstm, 5)]
+    [InlineData(RecurrentCell.Gru, 3)]
+    [InlineData(RecurrentCell.Gru, 5)]
+    public void SavedBeamGraphFindsTheBeamSearchsSentence(RecurrentCell cell, int beamSize)
+    {
+        var (features, captions, _) = TinyCaptionTask.Make(40, seed: 4);
+        var options = TinyCaptionTask.Options(cell, ImageConditioning.Both);
+        options.MaxEpochs = 2; // half-trained: several sentences compete, so beam search departs from greedy
+        options.MaxCaptionLength = 6; // short: some hypotheses finish at the limit rather than at <END>
+        options.Decoding = CaptionDecoding.BeamSearch;
+        options.BeamSize = beamSize;
+        var captioner = ImageCaptioner.Train(features, captions, options);
+        var rows = RandomRows(30);
+        using var dir = new TestData.TempDirectory();
+        string zip = dir.File("beam.zip");
+        var saved = SaveAndCaption(captioner, rows, zip);
+
+        var expected = rows.Select(r => captioner.Caption(r.Features)).ToList();
+        Assert.Equal(expected, saved);
+        Assert.Contains(rows, r => captioner.Caption(r.Features, CaptionDecoding.Greedy) != captioner.Caption(r.Features));
+        Assert.True(saved.Distinct().Count() > 1, "every input got the same caption: " + saved[0]);
+        Assert.Equal(expected.Take(8), FreshProcessCaptions(zip, rows.Take(8)));
+    }
+
+    private static List<FeatureRow> RandomRows(int count)
+    {
+        var random = new Random(3);
+        return [.. Enumerable.Range(0, count).Select(_ => new FeatureRow
+        {
+            Features = [.. Enumerable.Range(0, TinyCaptionTask.FeatureCount).Select(_ => (float)random.NextDouble() * 1.5f)],
+        })];
+    }
+
+    // The captions of the captioner's pipeline saved to the zip (left there for the fresh-process check) and loaded back.
+    private List<string> SaveAndCaption(ImageCaptioner captioner, List<FeatureRow> rows, string zip)
+    {
+        var transformer = new CaptionerTransformer(captioner, "Caption", "Features");
+        using var onnx = new MemoryStream();
+        transformer.ExportToOnnx(onnx);
+        OnnxTestModels.Check(output, onnx.ToArray());
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        ml.Model.Save(transformer, data.Schema, zip);
+        var loaded = new MLContext(seed: 2).Model.Load(zip, out _);
+        return [.. ml.Data.CreateEnumerable<Prediction>(loaded.Transform(data), reuseRowObject: false).Select(p => p.Caption)];
+    }
+
+    // What a separate process that only calls mlContext.Model.Load writes for the rows.
+    private static IEnumerable<string> FreshProcessCaptions(string zip, IEnumerable<FeatureRow> rows)
+    {
+        string[] vectors = [.. rows.Select(r => string.Join(',', r.Features.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))];
+        var (code, text) = OnnxTestModels.RunProcess("dotnet", [SampleProcess.Dll("LoadCheckDll"), "--captions", zip, "Features", "Caption", .. vectors]);
+        Assert.True(code == 0, text);
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonSerializer.Deserialize<string>(l)!);
     }
 }

@@ -72,6 +72,10 @@ internal sealed class GraphBuilder
     public string Float(float value)
         => Constant("f32 " + value.ToString("R", CultureInfo.InvariantCulture), name => TensorProto.Floats(name, [], [value]));
 
+    /// <summary>A scalar double constant.</summary>
+    public string Double(double value)
+        => Constant("f64 " + value.ToString("R", CultureInfo.InvariantCulture), name => TensorProto.Doubles(name, [], [value]));
+
     /// <summary>A 1-D float constant.</summary>
     public string Floats(params float[] values)
         => Constant("f32[" + string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]",

@@ -42,7 +42,7 @@ public sealed class OnnxModelFileTests(ITestOutputHelper output)
     {
         var network = new CaptionNetwork(new CaptionShape(RecurrentCell.Lstm, 6, 3, 4, 5, 2, 0f, ImageConditioning.Both));
         network.Initialize(new RandomSource(1));
-        return CaptionGraph.Export(network, ["<START>", "<END>", "<UNK>", "a", "red", "ball"], [0.5f, 0f, -1f], [1f, 2f, 0.5f], maxLength: 6);
+        return CaptionGraph.Export(network, ["<START>", "<END>", "<UNK>", "a", "red", "ball"], [0.5f, 0f, -1f], [1f, 2f, 0.5f], new GenerationSettings(6, 0f, 0));
     }
 
     [Theory]
