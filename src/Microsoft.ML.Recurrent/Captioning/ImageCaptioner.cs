@@ -66,8 +66,8 @@ public sealed partial class ImageCaptioner
         var (mean, inverseDeviation) = Statistics(features, f);
         var normalised = new float[features.Count * f];
         for (int i = 0; i < features.Count; i++) Normalise(features[i], mean, inverseDeviation, normalised.AsSpan(i * f, f));
-        var shape = new CaptionShape(options.Cell, vocabulary.Count, f, options.EmbeddingSize, options.HiddenSize, options.Layers,
-            options.Dropout, options.Conditioning);
+        var shape = CaptionShape.Of(options, vocabulary.Count, f);
+        shape.Validate();
         var network = new CaptionNetwork(shape);
         CaptionTrainer.Train(network, normalised, pairs, options, log, cancellationToken);
         return new ImageCaptioner(network, vocabulary, mean, inverseDeviation, options);
