@@ -1,5 +1,5 @@
-using Microsoft.ML.Recurrent.Layers;
 using System.Numerics.Tensors;
+using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Numerics;
 
 namespace Microsoft.ML.Recurrent.Captioning;
