@@ -30,6 +30,8 @@ internal static class CaptionGraph
     {
         int maxLength = settings.MaxLength;
         var shape = network.Shape;
+        if (shape.Attends)
+            throw new NotSupportedException("An attention captioner does not export to ONNX yet: use ImageCaptioner.Caption (the pipeline's transformer needs the ONNX graph).");
         var stack = new RecurrentStack(network.Stack.Shape, shape.Vocabulary);
         var g = new GraphBuilder(Name);
         g.Graph.Inputs.Add(new ValueInfoProto(Input, ElementType.Float, [1, shape.Features]));

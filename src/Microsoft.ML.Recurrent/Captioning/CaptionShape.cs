@@ -1,10 +1,28 @@
 using Microsoft.ML.Recurrent.Layers;
 namespace Microsoft.ML.Recurrent.Captioning;
 
-/// <summary>Architecture of a <see cref="CaptionNetwork"/>.</summary>
+/// <summary>
+/// Architecture of a <see cref="CaptionNetwork"/>. With attention, the Features values are Regions region vectors of
+/// Channels values each, channel-major (value c·Regions + r, as a CNN's C×H×W map flattens), scored through an
+/// additive attention AttentionWidth wide, its context gated when Gate is set.
+/// </summary>
 internal sealed record CaptionShape(RecurrentCell Cell, int Vocabulary, int Features, int Embedding, int Hidden, int Layers,
-    float Dropout, ImageConditioning Conditioning)
+    float Dropout, ImageConditioning Conditioning, int Regions = 1, int AttentionWidth = 0, bool Gate = false)
 {
+    /// <summary>The shape <paramref name="o"/> asks for, over <paramref name="vocabulary"/> words and <paramref name="features"/> values per image.</summary>
+    public static CaptionShape Of(CaptionerOptions o, int vocabulary, int features)
+    {
+        bool attends = o.Conditioning.HasFlag(ImageConditioning.Attention);
+        return new(o.Cell, vocabulary, features, o.EmbeddingSize, o.HiddenSize, o.Layers, o.Dropout, o.Conditioning,
+            attends ? o.AttentionRegions : 1, attends ? o.EffectiveAttentionSize : 0, attends && o.AttentionGate);
+    }
+
+    public bool Attends => Conditioning.HasFlag(ImageConditioning.Attention);
+    /// <summary>Values per region (all the features without attention).</summary>
+    public int Channels => Features / Regions;
+    /// <summary>Width of the image vector v that the initial state and every-step conditioning read: the features, or with attention the mean region.</summary>
+    public int ImageWidth => Attends ? Channels : Features;
+
     public void Validate()
     {
         new StackShape(Cell, Hidden, Layers).Validate();
@@ -13,7 +31,19 @@ internal sealed record CaptionShape(RecurrentCell Cell, int Vocabulary, int Feat
         if (!(Dropout is >= 0f and < 1f)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
         if (Features < 1 || Features > max || Embedding < 1 || Embedding > max)
             throw new ArgumentOutOfRangeException(nameof(Features), $"Features ({Features}) and embedding ({Embedding}) must be in [1, {max}].");
-        if ((Conditioning & ImageConditioning.Both) == 0 || (Conditioning & ~ImageConditioning.Both) != 0)
-            throw new ArgumentOutOfRangeException(nameof(Conditioning), Conditioning, "The image must condition every step, the initial state, or both.");
+        const ImageConditioning known = ImageConditioning.Both | ImageConditioning.Attention;
+        const ImageConditioning exclusive = ImageConditioning.Attention | ImageConditioning.EveryStep;
+        if (Conditioning == 0 || (Conditioning & ~known) != 0 || (Conditioning & exclusive) == exclusive)
+            throw new ArgumentOutOfRangeException(nameof(Conditioning), Conditioning,
+                "The image must condition every step, the initial state, or both, or be attended to (alone or with the initial state).");
+        if (!Attends)
+        {
+            if (Regions != 1 || AttentionWidth != 0 || Gate)
+                throw new ArgumentException("Regions, attention width and gate belong to attention conditioning.", nameof(Conditioning));
+            return;
+        }
+        if (Regions < 1 || Features % Regions != 0)
+            throw new ArgumentOutOfRangeException(nameof(Regions), Regions, $"The {Features} features must be a whole number of regions (got {Regions} regions).");
+        if (AttentionWidth is < 1 or > max) throw new ArgumentOutOfRangeException(nameof(AttentionWidth), AttentionWidth, $"The attention width must be in [1, {max}].");
     }
 }

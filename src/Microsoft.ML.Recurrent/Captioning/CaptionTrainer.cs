@@ -25,6 +25,7 @@ internal sealed class CaptionTrainer : ITrainingTask
     private readonly int[] _order, _validation;
     private readonly RandomSource _random;
     private readonly int _seed, _batch;
+    private readonly float _coverage;
     private readonly CaptionWorkspace _workspace;
     private readonly RecurrentState[] _states;
     private readonly float[] _batchFeatures;
@@ -36,6 +37,7 @@ internal sealed class CaptionTrainer : ITrainingTask
         _features = features;
         _pairs = pairs;
         _seed = options.EffectiveSeed;
+        _coverage = network.Shape.Attends ? options.AttentionCoverage : 0f;
         int f = network.Shape.Features, maxSteps = options.MaxCaptionLength + 1;
         (var training, _validation) = Split(pairs, features.Length / f, options.ValidationFraction, _seed);
         _order = training;
@@ -48,7 +50,8 @@ internal sealed class CaptionTrainer : ITrainingTask
         _ids = new int[maxSteps * _batch];
         _targets = new int[maxSteps * _batch];
         Fingerprint = CaptionFingerprint(features, pairs, options);
-        Description = $"Training a {options.Cell} {options.Layers}×{options.HiddenSize} captioner ({network.Parameters.Count:N0} parameters) on " +
+        string attending = network.Shape.Attends ? $" attending to {network.Shape.Regions} regions" : "";
+        Description = $"Training a {options.Cell} {options.Layers}×{options.HiddenSize} captioner{attending} ({network.Parameters.Count:N0} parameters) on " +
                       $"{_order.Length:N0} (image, caption) pairs" + (_validation.Length > 0 ? $", validating on {_validation.Length:N0}." : ".");
     }
 
@@ -86,6 +89,8 @@ internal sealed class CaptionTrainer : ITrainingTask
         _network.Begin(_workspace, _batchFeatures, _states);
         _network.Forward(_workspace, _ids.AsSpan(0, rows), _states, steps, new DropoutSeed(_seed, iteration));
         double loss = SoftmaxCrossEntropy.ForwardBackward(_workspace.Logits.AsSpan(0, rows * v), _targets.AsSpan(0, rows), rows, v, 1f / count);
+        // The regulariser's gradient joins the cross-entropy's; the reported loss stays the cross-entropy.
+        if (_coverage > 0) _network.CoveragePenalty(_workspace, _targets.AsSpan(0, rows), steps, _coverage, 1f / count);
         if (double.IsFinite(loss)) _network.Backward(_workspace, _ids.AsSpan(0, rows), _batchFeatures, steps);
         return (loss, count);
     }
@@ -169,7 +174,8 @@ internal sealed class CaptionTrainer : ITrainingTask
             hash.Append(MemoryMarshal.AsBytes(words.AsSpan()));
             hash.Append([cut ? (byte)1 : (byte)0, 0xFF]);
         }
-        hash.Append(Encoding.UTF8.GetBytes(string.Join('|', o.EmbeddingSize, o.Conditioning, o.MinWordCount, o.MaxCaptionLength)));
+        hash.Append(Encoding.UTF8.GetBytes(string.Join('|', o.EmbeddingSize, o.Conditioning, o.MinWordCount, o.MaxCaptionLength,
+            o.AttentionRegions, o.EffectiveAttentionSize, o.AttentionGate, o.AttentionCoverage)));
         return hash.GetCurrentHashAsUInt64();
     }
 }

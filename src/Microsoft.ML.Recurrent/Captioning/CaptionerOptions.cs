@@ -26,6 +26,23 @@ public sealed class CaptionerOptions : RecurrentTrainerOptions
     public int EmbeddingSize { get; set; } = 64;
     /// <summary>Where the image features enter the network.</summary>
     public ImageConditioning Conditioning { get; set; } = ImageConditioning.Both;
+    /// <summary>
+    /// With <see cref="ImageConditioning.Attention"/>: how many regions the features hold (49 for the 7×7 grid of
+    /// <see cref="ImageFeaturizerModels.WriteResNet18WithGrid"/>); the features are then regions × channels values,
+    /// channel-major (value c·regions + r).
+    /// </summary>
+    public int AttentionRegions { get; set; } = 49;
+    /// <summary>Hidden width of the additive attention score v·tanh(a·Wa + h·Wh); null: <see cref="RecurrentTrainerOptions.HiddenSize"/>.</summary>
+    public int? AttentionSize { get; set; }
+    /// <summary>Whether the context is scaled by a learned gate β = σ(h·wβ + b) that lets a word rely on the language model rather than the image.</summary>
+    public bool AttentionGate { get; set; } = true;
+    /// <summary>
+    /// λ of the doubly-stochastic regulariser λ Σ_r (1 − Σ_t α_tr)², which asks every region to receive about one
+    /// unit of attention over a caption (0: off). Added to the per-word training loss, divided by the words of the
+    /// batch like it; the reported loss is the cross-entropy alone.
+    /// </summary>
+    public float AttentionCoverage { get; set; }
+
     /// <summary>Words seen fewer times in the training captions become &lt;UNK&gt;.</summary>
     public int MinWordCount { get; set; } = 1;
     /// <summary>Longest caption trained on and generated, in words (longer training captions are cut, and then teach no &lt;END&gt;).</summary>
@@ -37,12 +54,17 @@ public sealed class CaptionerOptions : RecurrentTrainerOptions
     /// <summary>Temperature of <see cref="CaptionDecoding.Sampling"/> (&gt; 0).</summary>
     public float Temperature { get; set; } = 1f;
 
+    internal int EffectiveAttentionSize => AttentionSize ?? HiddenSize;
+
     /// <summary>Throws an exception naming the first option that is out of range.</summary>
     internal override void Validate()
     {
         base.Validate();
         Require(EmbeddingSize > 0, nameof(EmbeddingSize), EmbeddingSize, "must be positive");
         Require(Enum.IsDefined(Conditioning), nameof(Conditioning), Conditioning, "is not a known conditioning");
+        Require(AttentionRegions > 0, nameof(AttentionRegions), AttentionRegions, "must be positive");
+        Require(AttentionSize is null or > 0, nameof(AttentionSize), AttentionSize, "must be positive");
+        Require(float.IsFinite(AttentionCoverage) && AttentionCoverage >= 0, nameof(AttentionCoverage), AttentionCoverage, "must be finite and non-negative");
         Require(MinWordCount > 0, nameof(MinWordCount), MinWordCount, "must be positive");
         Require(MaxCaptionLength > 0, nameof(MaxCaptionLength), MaxCaptionLength, "must be positive");
         Require(Enum.IsDefined(Decoding), nameof(Decoding), Decoding, "is not a known decoding");

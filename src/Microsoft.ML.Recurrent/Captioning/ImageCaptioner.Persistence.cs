@@ -8,8 +8,11 @@ namespace Microsoft.ML.Recurrent;
 /// <summary>Saving and loading a captioner in the project's checked model container (<see cref="ModelFile"/>).</summary>
 public sealed partial class ImageCaptioner
 {
-    /// <summary>Version 2 writes sections and each parameter's shape; version 1 files (a flat weight array) still load.</summary>
-    private static readonly ModelKind Kind = new("MLRNNCAP", "image captioner", Version: 2);
+    /// <summary>
+    /// Version 3 adds the attention settings; version 2 writes sections and each parameter's shape; version 1 files (a
+    /// flat weight array) still load.
+    /// </summary>
+    private static readonly ModelKind Kind = new("MLRNNCAP", "image captioner", Version: 3);
 
     /// <summary>
     /// Writes the network, vocabulary, feature normalisation and decoding settings to <paramref name="path"/>
@@ -56,6 +59,12 @@ public sealed partial class ImageCaptioner
             s.Write(Options.Temperature);
             s.Write(Options.EffectiveSeed);
         });
+        w.Section("attention", s =>
+        {
+            s.Write(Options.AttentionRegions);
+            s.Write(Options.EffectiveAttentionSize);
+            s.Write(Options.AttentionGate);
+        });
         w.Section("words", s =>
         {
             var words = _vocabulary.Words.Skip(3).ToList(); // the reserved ids are implied
@@ -73,6 +82,14 @@ public sealed partial class ImageCaptioner
     private static ImageCaptioner Read(ModelReader r)
     {
         var (options, features) = r.Section("settings", ReadSettings);
+        if (r.Version >= 3)
+            r.Section("attention", s =>
+            {
+                options.AttentionRegions = s.ReadInt32();
+                options.AttentionSize = s.ReadInt32();
+                options.AttentionGate = s.ReadBoolean();
+                return options;
+            });
         var vocabulary = r.Section("words", s =>
         {
             int count = s.ReadInt32();
@@ -83,9 +100,17 @@ public sealed partial class ImageCaptioner
         if (mean.Length != features || inverseDeviation.Length != features)
             throw r.Corrupt($"its feature normalisation holds {mean.Length} and {inverseDeviation.Length} values for {features} features");
         if (!mean.Concat(inverseDeviation).All(float.IsFinite)) throw r.Corrupt("its feature normalisation is not finite");
-        var shape = new CaptionShape(options.Cell, vocabulary.Count, features, options.EmbeddingSize, options.HiddenSize, options.Layers,
-            options.Dropout, options.Conditioning);
-        shape.Validate();
+        CaptionShape shape;
+        try
+        {
+            options.Validate();
+            shape = CaptionShape.Of(options, vocabulary.Count, features);
+            shape.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw r.Corrupt("its settings are out of range: " + e.Message, e);
+        }
         // The word embedding and the output layer alone need this much: vet it before allocating the network.
         r.EnsureRemaining(4L * shape.Vocabulary * (shape.Embedding + shape.Hidden));
         var network = new CaptionNetwork(shape);

@@ -67,8 +67,8 @@ public sealed partial class ImageCaptioner
         var (mean, inverseDeviation) = Statistics(features, f);
         var normalised = new float[features.Count * f];
         for (int i = 0; i < features.Count; i++) Normalise(features[i], mean, inverseDeviation, normalised.AsSpan(i * f, f));
-        var shape = new CaptionShape(options.Cell, vocabulary.Count, f, options.EmbeddingSize, options.HiddenSize, options.Layers,
-            options.Dropout, options.Conditioning);
+        var shape = CaptionShape.Of(options, vocabulary.Count, f);
+        shape.Validate();
         var network = new CaptionNetwork(shape);
         CaptionTrainer.Train(network, normalised, pairs, options, log, cancellationToken);
         return new ImageCaptioner(network, vocabulary, mean, inverseDeviation, options);
@@ -103,6 +103,31 @@ public sealed partial class ImageCaptioner
     /// <param name="seed">Seed for sampling.</param>
     public string Caption(ReadOnlySpan<float> features, CaptionDecoding decoding, int beamSize = 3, float temperature = 1f, int seed = 1)
         => _vocabulary.Decode(CaptionIds(features, decoding, beamSize, temperature, seed));
+
+    /// <summary>
+    /// Where an attention captioner looked while reading <paramref name="caption"/> for this image: one row per word
+    /// of the caption and one for the end that follows it, each the attention weights over the
+    /// <see cref="CaptionerOptions.AttentionRegions"/> regions (summing to 1) with which that word was predicted.
+    /// </summary>
+    /// <param name="features">The image's feature vector (<see cref="FeatureCount"/> floats).</param>
+    /// <param name="caption">A caption (usually one this captioner wrote); unknown words read as &lt;UNK&gt;.</param>
+    /// <exception cref="InvalidOperationException">The captioner does not use <see cref="ImageConditioning.Attention"/>.</exception>
+    public float[][] AttentionMaps(ReadOnlySpan<float> features, string caption)
+    {
+        ArgumentNullException.ThrowIfNull(caption);
+        if (!_network.Shape.Attends) throw new InvalidOperationException($"This captioner is conditioned by {_network.Shape.Conditioning}, not by attention: it has no attention maps.");
+        if (features.Length != FeatureCount)
+            throw new ArgumentException($"Expected {FeatureCount} features, got {features.Length}.", nameof(features));
+        var normalised = new float[FeatureCount];
+        Normalise(features, _mean, _inverseDeviation, normalised);
+        int[] ids = [WordVocabulary.Start, .. _vocabulary.Encode(caption)];
+        var ws = _network.CreateWorkspace(ids.Length, 1);
+        var states = _network.CreateStates(1);
+        _network.Begin(ws, normalised, states);
+        _network.Forward(ws, ids, states, ids.Length, dropout: null);
+        int regions = _network.Shape.Regions;
+        return [.. Enumerable.Range(0, ids.Length).Select(t => ws.Weights.AsSpan(t * regions, regions).ToArray())];
+    }
 
     /// <summary>
     /// The ONNX caption graph that decodes as <see cref="Options"/> say, as <see cref="Caption(ReadOnlySpan{float})"/>

@@ -1,6 +1,6 @@
 namespace Microsoft.ML.Recurrent;
 
-/// <summary>How image features enter a captioning network (flags: both may be used together).</summary>
+/// <summary>How image features enter a captioning network (flags: some may be used together).</summary>
 [Flags]
 public enum ImageConditioning
 {
@@ -10,4 +10,14 @@ public enum ImageConditioning
     InitialState = 2,
     /// <summary>Both of the above.</summary>
     Both = EveryStep | InitialState,
+    /// <summary>
+    /// Spatial attention ("Show, Attend and Tell", Xu et al. 2015): the features are a grid of
+    /// <see cref="CaptionerOptions.AttentionRegions"/> region vectors, and every word is generated from a context
+    /// z = β·Σ α_r a_r, the regions weighted by additive attention from the decoder's previous output (β an optional
+    /// learned gate), fed into the first layer with the previous word and into the output layer. Not combined with
+    /// <see cref="EveryStep"/>; with <see cref="InitialState"/>, v is the mean of the regions.
+    /// </summary>
+    Attention = 4,
+    /// <summary>Attention, and the initial state from the mean of the regions (the paper's initialisation).</summary>
+    AttentionWithInitialState = Attention | InitialState,
 }

@@ -51,16 +51,18 @@ public class CaptionerPersistenceTests
     [Fact]
     public void AVersion1CaptionerFileStillLoads()
     {
-        // Version 1 held the same fields without section framing, and the weights as one flat array.
+        // Version 1 held the same fields without section framing, and the weights as one flat array (and, as version 2,
+        // no attention settings: the section version 3 added is left out).
         var (captioner, features) = s_trained.Value;
-        using var v2 = new BinaryReader(new MemoryStream(Bytes(captioner)[20..^4]), Encoding.UTF8);
+        using var v3 = new BinaryReader(new MemoryStream(Bytes(captioner)[20..^4]), Encoding.UTF8);
         var v1 = new MemoryStream();
         ModelFile.Write(v1, "MLRNNCAP", 1, w =>
         {
-            while (v2.BaseStream.Position < v2.BaseStream.Length)
+            while (v3.BaseStream.Position < v3.BaseStream.Length)
             {
-                string name = v2.ReadString();
-                byte[] section = v2.ReadBytes((int)v2.ReadInt64());
+                string name = v3.ReadString();
+                byte[] section = v3.ReadBytes((int)v3.ReadInt64());
+                if (name == "attention") continue;
                 if (name != ModelWriter.ParametersSection) w.Write(section);
                 else BinaryArrays.WriteFloats(w, captioner.Network.Parameters.Values);
             }

@@ -63,11 +63,11 @@ internal sealed class Attention
     public void Keys(ReadOnlySpan<float> memory, Span<float> keys, int rows)
         => Gemm.MatMul(memory, KeyWeight!.Value, keys, rows, MemoryWidth, KeyWidth, accumulate: false);
 
-    // dKeys [N, K] -> dW += memoryᵀ·dKeys, dMemory += dKeys·Wᵀ (not for dot)
+    // dKeys [N, K] -> dW += memoryᵀ·dKeys, dMemory += dKeys·Wᵀ (not for dot; dMemory empty: a memory that is an input)
     public void KeysBackward(ReadOnlySpan<float> memory, ReadOnlySpan<float> dKeys, Span<float> dMemory, int rows)
     {
         Gemm.MatMulTransA(memory, dKeys, KeyWeight!.Gradient, MemoryWidth, rows, KeyWidth, accumulate: true);
-        Gemm.MatMulTransB(dKeys, KeyWeight.Value, dMemory, rows, KeyWidth, MemoryWidth, accumulate: true);
+        if (!dMemory.IsEmpty) Gemm.MatMulTransB(dKeys, KeyWeight.Value, dMemory, rows, KeyWidth, MemoryWidth, accumulate: true);
     }
 
     /// <summary>Scratch of <see cref="Forward"/> and <see cref="Backward"/> for batches of <paramref name="batch"/> streams of up to <paramref name="steps"/> memory vectors.</summary>
@@ -105,10 +105,11 @@ internal sealed class Attention
         }
     }
 
-    // dContext [B, M] -> dQuery [B, Q] += , dKeys [B, S, K] += , dMemory [B, S, M] += ; dU, dv accumulated (additive)
+    // dContext [B, M] (and dWeights [B, S], a loss on the weights themselves; empty: none) -> dQuery [B, Q] += ,
+    // dKeys [B, S, K] += , dMemory [B, S, M] += (skipped when empty: a memory that is an input); dU, dv accumulated (additive)
     public void Backward(ReadOnlySpan<float> dContext, ReadOnlySpan<float> query, ReadOnlySpan<float> keys, ReadOnlySpan<float> memory,
         ReadOnlySpan<int> lengths, int steps, ReadOnlySpan<float> weights, ReadOnlySpan<float> hidden,
-        Span<float> dQuery, Span<float> dKeys, Span<float> dMemory, AttentionScratch scratch)
+        Span<float> dQuery, Span<float> dKeys, Span<float> dMemory, AttentionScratch scratch, ReadOnlySpan<float> dWeights = default)
     {
         int batch = lengths.Length, k = KeyWidth, m = MemoryWidth, q = QueryWidth;
         var dScore = scratch.Scores.AsSpan(0, steps);
@@ -123,9 +124,12 @@ internal sealed class Attention
             for (int s = 0; s < length; s++)
             {
                 var row = memory.Slice((b * steps + s) * m, m);
-                var dRow = dMemory.Slice((b * steps + s) * m, m);
-                TensorPrimitives.MultiplyAdd(dc, w[s], dRow, dRow);
-                dScore[s] = TensorPrimitives.Dot(dc, row);
+                if (!dMemory.IsEmpty)
+                {
+                    var dRow = dMemory.Slice((b * steps + s) * m, m);
+                    TensorPrimitives.MultiplyAdd(dc, w[s], dRow, dRow);
+                }
+                dScore[s] = TensorPrimitives.Dot(dc, row) + (dWeights.IsEmpty ? 0f : dWeights[b * steps + s]);
                 weighted += w[s] * dScore[s];
             }
             for (int s = 0; s < length; s++) dScore[s] = w[s] * (dScore[s] - (float)weighted); // softmax backward
