@@ -24,33 +24,7 @@ public class CaptionGradientCheckTests
     public void EveryParameterGradientMatchesFiniteDifferences(RecurrentCell cell, int layers, ImageConditioning conditioning, float dropout)
     {
         var net = new CaptionNetwork(new CaptionShape(cell, Vocabulary, Features, Embedding, Hidden, layers, dropout, conditioning));
-        var random = new RandomSource(42);
-        net.Initialize(random);
-        var features = Enumerable.Range(0, Batch * Features).Select(_ => 2f * random.NextFloat() - 1f).ToArray();
-        var ids = Enumerable.Range(0, Steps * Batch).Select(_ => (int)(random.NextUInt() % Vocabulary)).ToArray();
-        var targets = Enumerable.Range(0, Steps * Batch).Select(_ => (int)(random.NextUInt() % Vocabulary)).ToArray();
-        targets[(Steps - 1) * Batch + 1] = -1; // the second caption is one word shorter: its last position is padding
-        DropoutSeed? seed = dropout > 0 ? new DropoutSeed(7, 0) : null;
-
-        var ws = net.CreateWorkspace(Steps, Batch);
-        var states = net.CreateStates(Batch);
-        net.Parameters.ZeroGradients();
-        net.Begin(ws, features, states);
-        net.Forward(ws, ids, states, Steps, seed);
-        SoftmaxCrossEntropy.ForwardBackward(ws.Logits, targets, Steps * Batch, Vocabulary, 1f);
-        net.Backward(ws, ids, features, Steps);
-        var analytic = (float[])net.Parameters.Gradients.Clone();
-
-        double Loss()
-        {
-            var w = net.CreateWorkspace(Steps, Batch);
-            var s = net.CreateStates(Batch);
-            net.Begin(w, features, s);
-            net.Forward(w, ids, s, Steps, seed);
-            return SoftmaxCrossEntropy.Loss(w.Logits, targets, Steps * Batch, Vocabulary);
-        }
-
-        FiniteDifferences.AssertParameters(net.Parameters, analytic, Loss);
+        var analytic = AssertGradients(net, coverage: 0f, dropout);
         var imageParameters = net.Parameters.Parameters.Where(p => p.Name.Contains("image") || p.Name.Contains("initial")).ToList();
         Assert.NotEmpty(imageParameters);
         Assert.All(imageParameters, p => Assert.Contains(analytic.AsSpan(p.Offset, p.Length).ToArray(), g => Math.Abs(g) > 1e-3)); // the conditioning paths carry gradient
@@ -69,12 +43,22 @@ public class CaptionGradientCheckTests
         const int regions = 3, channels = 2;
         var net = new CaptionNetwork(new CaptionShape(cell, Vocabulary, regions * channels, Embedding, Hidden, layers, dropout, conditioning,
             regions, AttentionWidth: 3, gate));
+        var analytic = AssertGradients(net, coverage, dropout);
+        var attention = net.Parameters.Parameters.Where(p => p.Name.StartsWith("attention", StringComparison.Ordinal)).ToList();
+        Assert.Equal(gate ? 5 : 3, attention.Count);
+        Assert.All(attention, p => Assert.Contains(analytic.AsSpan(p.Offset, p.Length).ToArray(), g => Math.Abs(g) > 1e-4)); // every attention path carries gradient
+    }
+
+    // Random features, words and targets (one padded position), backpropagation (with the coverage regulariser when
+    // its weight is positive) against finite differences; returns the analytic gradients.
+    private static float[] AssertGradients(CaptionNetwork net, float coverage, float dropout)
+    {
         var random = new RandomSource(42);
         net.Initialize(random);
-        var features = Enumerable.Range(0, Batch * regions * channels).Select(_ => 2f * random.NextFloat() - 1f).ToArray();
+        var features = Enumerable.Range(0, Batch * net.Shape.Features).Select(_ => 2f * random.NextFloat() - 1f).ToArray();
         var ids = Enumerable.Range(0, Steps * Batch).Select(_ => (int)(random.NextUInt() % Vocabulary)).ToArray();
         var targets = Enumerable.Range(0, Steps * Batch).Select(_ => (int)(random.NextUInt() % Vocabulary)).ToArray();
-        targets[(Steps - 1) * Batch + 1] = -1; // padding: no target, no coverage
+        targets[(Steps - 1) * Batch + 1] = -1; // the second caption is one word shorter: its last position is padding
         DropoutSeed? seed = dropout > 0 ? new DropoutSeed(7, 0) : null;
 
         var ws = net.CreateWorkspace(Steps, Batch);
@@ -98,8 +82,6 @@ public class CaptionGradientCheckTests
         }
 
         FiniteDifferences.AssertParameters(net.Parameters, analytic, Loss);
-        var attention = net.Parameters.Parameters.Where(p => p.Name.StartsWith("attention", StringComparison.Ordinal)).ToList();
-        Assert.Equal(gate ? 5 : 3, attention.Count);
-        Assert.All(attention, p => Assert.Contains(analytic.AsSpan(p.Offset, p.Length).ToArray(), g => Math.Abs(g) > 1e-4)); // every attention path carries gradient
+        return analytic;
     }
 }
