@@ -14,7 +14,9 @@ namespace Microsoft.ML.Recurrent.Captioning;
 /// With a beam size, the <see cref="BeamLoop"/> runs the step on K rows instead and emits the best sentence's words,
 /// then &lt;END&gt; as padding, as <see cref="CaptionDecoder.Beam"/> finds it. &lt;END&gt; is emitted as itself
 /// and everything after it is to be ignored (the decoder stops there); &lt;START&gt; is emitted as an empty string,
-/// which the decoder leaves out too.
+/// which the decoder leaves out too. An attention captioner's step is <see cref="CaptionNetwork"/>'s attending step: the
+/// regions, their keys and mean (what the initial states read) are computed once from the standardised features, and
+/// every step attends from the top layer's previous state over them, K rows of a beam sharing the one image's regions.
 /// </summary>
 internal static class CaptionGraph
 {
@@ -30,25 +32,26 @@ internal static class CaptionGraph
     {
         int maxLength = settings.MaxLength;
         var shape = network.Shape;
-        if (shape.Attends)
-            throw new NotSupportedException("An attention captioner does not export to ONNX yet: use ImageCaptioner.Caption (the pipeline's transformer needs the ONNX graph).");
         var stack = new RecurrentStack(network.Stack.Shape, shape.Vocabulary);
         var g = new GraphBuilder(Name);
         g.Graph.Inputs.Add(new ValueInfoProto(Input, ElementType.Float, [1, shape.Features]));
         string normalised = g.Add("Mul", [g.Add("Sub", [Input, g.Initializer(TensorProto.Floats("feature_mean", [shape.Features], mean))]),
             g.Initializer(TensorProto.Floats("feature_scale", [shape.Features], inverseDeviation))]);
+        var regions = shape.Attends ? Regions(g, network, normalised) : (Attended?)null;
+        string image = regions?.Mean ?? normalised; // [1, ImageWidth]: what the initial states read
         bool lstm = shape.Cell == RecurrentCell.Lstm;
         // Created on first use only: ORT warns (on stdout) about an unused initializer, which the fresh-process check reads.
         string? zeroState = null;
         string Zeros() => zeroState ??= g.Initializer(TensorProto.Floats("zero_state", [1, 1, shape.Hidden], new float[shape.Hidden]));
         string[] h0 = [.. Enumerable.Range(0, shape.Layers).Select(l => shape.Conditioning.HasFlag(ImageConditioning.InitialState)
-            ? g.Unsqueeze(g.Add("Tanh", [g.Add("Add", [g.Add("MatMul", [normalised, CaptionWeights.InitialWeight(l)]), CaptionWeights.InitialBias(l)])]), 0)
+            ? g.Unsqueeze(g.Add("Tanh", [g.Add("Add", [g.Add("MatMul", [image, CaptionWeights.InitialWeight(l)]), CaptionWeights.InitialBias(l)])]), 0)
             : Zeros())];
         string[] c0 = lstm ? [.. h0.Select(_ => Zeros())] : [];
 
-        // words [N] and each layer's states [1, N, H] → logits [N, V] and the new states; image [N, F] is the features for N rows.
+        // words [N] and each layer's states [1, N, H] → logits [N, V] and the new states; image() is the features [N, F] for N rows.
         (string Logits, string[] H, string[] C) Step(GraphBuilder b, string word, string[] h, string[] c, Func<string> image)
         {
+            if (regions is { } attended) return AttendingStep(b, network, stack, attended, word, h, c);
             string x = stack.OneHot(b, word); // [N, V]
             if (shape.Conditioning.HasFlag(ImageConditioning.EveryStep)) x = b.Add("Concat", [x, image()], AttributeProto.Of("axis", 1L));
             var (_, hOut, cOut) = stack.Layers(b, b.Unsqueeze(x, 0), h, c);
@@ -88,6 +91,12 @@ internal static class CaptionGraph
         metadata.Add(new(StackMetadata.MaxLengthKey, maxLength.ToString(inv)));
         metadata.Add(new(OnnxModelFile.Prefix + "decoding", beamSize is not null ? nameof(CaptionDecoding.BeamSearch)
             : settings.Temperature == 0 ? nameof(CaptionDecoding.Greedy) : nameof(CaptionDecoding.Sampling)));
+        if (shape.Attends)
+        {
+            metadata.Add(new(OnnxModelFile.Prefix + "attention_regions", shape.Regions.ToString(inv)));
+            metadata.Add(new(OnnxModelFile.Prefix + "attention_width", shape.AttentionWidth.ToString(inv)));
+            metadata.Add(new(OnnxModelFile.Prefix + "attention_gate", shape.Gate.ToString(inv)));
+        }
         if (beamSize is { } size) metadata.Add(new(OnnxModelFile.Prefix + "beam_size", size.ToString(inv)));
         else if (settings.Temperature != 0)
         {
@@ -96,5 +105,34 @@ internal static class CaptionGraph
         }
         return OnnxModelFile.Write(g, CaptionWeights.Export(network),
             $"An image captioner ({shape.Cell} {shape.Layers}×{shape.Hidden}, {shape.Vocabulary} words) exported by Microsoft.ML.Recurrent.", metadata);
+    }
+
+    /// <summary>What every attending step reads: the regions [R, C], their additive keys [R, A] and their mean [1, C].</summary>
+    private readonly record struct Attended(string Regions, string Keys, string Mean);
+
+    // normalised [1, C·R] channel-major -> the regions [R, C] (computed once, outside the Loop), their keys and mean
+    private static Attended Regions(GraphBuilder g, CaptionNetwork network, string normalised)
+    {
+        var shape = network.Shape;
+        string map = g.Add("Reshape", [normalised, g.Int64s(shape.Channels, shape.Regions)]); // [C, R]
+        string regions = g.Add("Transpose", [map]); // no perm: a 2-D transpose
+        string mean = g.Add("Div", [g.Unsqueeze(g.Add("ReduceSum", [map, g.Int64s(1)], AttributeProto.Of("keepdims", 0L)), 0), g.Float(shape.Regions)]);
+        return new Attended(regions, AttentionGraph.Keys(g, network.Attention!, regions), mean);
+    }
+
+    // One step of CaptionNetwork's attending forward over N rows of one image: the query is the top layer's previous output,
+    // z = β·Σ α_r a_r, layer 0 reads [embedding of the word, z] and the output layer [h, z].
+    private static (string Logits, string[] H, string[] C) AttendingStep(GraphBuilder b, CaptionNetwork network, RecurrentStack stack, Attended attended,
+        string word, string[] h, string[] c)
+    {
+        var words = network.Words;
+        string query = b.Squeeze(h[^1], 0); // [N, H]
+        var (_, z) = AttentionGraph.Context(b, network.Attention!, query, attended.Keys, attended.Regions); // [N, C]
+        if (network.Gate is { } gate)
+            z = b.Add("Mul", [z, b.Add("Sigmoid", [b.Add("Add", [b.Add("MatMul", [query, gate.Weight.Name]), gate.Bias.Name])])]); // β [N, 1]
+        string embedded = b.Add("Add", [b.Add("Gather", [words.Weight.Name, word], AttributeProto.Of("axis", 0L)), words.Bias.Name]); // [N, E]
+        string x = b.Add("Concat", [embedded, z], AttributeProto.Of("axis", 1L));
+        var (_, hOut, cOut) = stack.Layers(b, b.Unsqueeze(x, 0), h, c);
+        return (stack.Logits(b, b.Add("Concat", [b.Squeeze(hOut[^1], 0), z], AttributeProto.Of("axis", 1L))), hOut, cOut);
     }
 }

@@ -77,6 +77,10 @@ internal sealed partial class CaptionNetwork
     internal StackedRecurrence Stack => _stack;
     /// <summary>The attention over the regions (null without attention).</summary>
     internal Attention? Attention { get; }
+    /// <summary>The word embedding (with attention, layer 0 of the stack projects it with the context).</summary>
+    internal Embedding Words => _words;
+    /// <summary>The context's gate β = σ(h·w + b) (null without attention or without its gate).</summary>
+    internal Dense? Gate => _gate;
     internal IReadOnlyList<Recurrence> Recurrences => _stack.Recurrences;
 
     // features [B, F] -> ws.ImageGates [B, G·H] (every-step conditioning); states set to the image's initial states (or zero)

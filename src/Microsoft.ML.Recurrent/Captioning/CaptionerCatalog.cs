@@ -36,7 +36,6 @@ public static class CaptionerCatalog
     /// <param name="featuresColumnName">Known-size vector-of-Single column of image features.</param>
     /// <param name="captionColumnName">Reference caption column: text, or a vector of texts for several captions per image.</param>
     /// <param name="options">Architecture, training and decoding settings.</param>
-    /// <exception cref="NotSupportedException"><see cref="CaptionerOptions.Conditioning"/> is an attention mode, whose ONNX graph is not written yet.</exception>
     public static CaptionerEstimator TrainCaptioner(this TransformsCatalog.TextTransforms catalog, string outputColumnName,
         string featuresColumnName, string captionColumnName, CaptionerOptions options)
     {

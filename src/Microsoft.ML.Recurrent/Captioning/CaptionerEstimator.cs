@@ -22,9 +22,6 @@ public sealed class CaptionerEstimator : IEstimator<CaptionerTransformer>
         ArgumentException.ThrowIfNullOrWhiteSpace(captionColumnName);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        // Refused before training, not after it: the transformer runs the ONNX graph, which has no attention yet.
-        if (options.Conditioning.HasFlag(ImageConditioning.Attention))
-            throw new NotSupportedException("An attention captioner does not run in an ML.NET pipeline yet (its ONNX graph is not written); train it with ImageCaptioner.Train.");
         _environment = environment;
         _options = options;
         OutputColumnName = outputColumnName;

@@ -42,7 +42,7 @@ internal static class TranslatorGraph
         string embedded = g.Add("Add", [g.Add("Gather", [network.SourceEmbedding.Weight.Name, encoded], AttributeProto.Of("axis", 0L)), network.SourceEmbedding.Bias.Name]);
         var (outputs, finalH, finalC) = new RecurrentStack(shape.Encoder, prefix: EncoderPrefix).Layers(g, g.Unsqueeze(embedded, 1));
         string memory = g.Squeeze(outputs, 1);
-        var keys = Keys(g, network, memory);
+        string keys = AttentionGraph.Keys(g, network.Attention, memory);
 
         // the bridge: decoder layer l starts from tanh(final h·Wh + b) (and c = final c·Wc + b) of its encoder layer
         bool lstm = shape.Decoder.Cell == RecurrentCell.Lstm;
@@ -74,8 +74,7 @@ internal static class TranslatorGraph
             if (shape.InputFeeding) x = b.Add("Concat", [x, carried[^1]], AttributeProto.Of("axis", 1L)); // [1, E + A]
             var (top, h, c) = decoder.Layers(b, b.Unsqueeze(x, 0), carried[..layers], carried[layers..(layers + cells)]);
             string query = b.Squeeze(top, 0); // [1, H]
-            string weights = b.Add("Softmax", [Scores(b, network, query, keys)], AttributeProto.Of("axis", -1L)); // [1, S]
-            string context = b.Add("MatMul", [weights, memory]); // [1, M]
+            var (_, context) = AttentionGraph.Context(b, network.Attention, query, keys, memory); // [1, M]
             var combine = network.Combine;
             string feed = b.Add("Tanh", [b.Add("Add", [b.Add("MatMul", [b.Add("Concat", [query, context], AttributeProto.Of("axis", 1L)), combine.Weight.Name]), combine.Bias.Name])]);
             string logits = tiedOutput is null
@@ -124,23 +123,6 @@ internal static class TranslatorGraph
     private static string Directions(GraphBuilder g, string final, int directions)
         => directions == 1 ? g.Squeeze(final, 0)
             : g.Add("Concat", [.. Enumerable.Range(0, directions).Select(d => g.Add("Gather", [final, g.Int64(d)], AttributeProto.Of("axis", 0L)))], AttributeProto.Of("axis", 1L));
-
-    // memory [S, M] -> what each step's scores read: keysᵀ [K, S] (dot: the memory itself; general: m·W), additive keys m·W [S, K]
-    private static string Keys(GraphBuilder g, TranslatorNetwork network, string memory)
-    {
-        var attention = network.Attention;
-        string keys = attention.KeysAreMemory ? memory : g.Add("MatMul", [memory, attention.KeyWeight!.Name]);
-        return attention.Score == AttentionScore.Additive ? keys : g.Add("Transpose", [keys]); // no perm: a 2-D transpose
-    }
-
-    // query [1, Q] -> scores [1, S]: q·kᵀ (dot, general) or v·tanh(k + q·U)ᵀ (additive)
-    private static string Scores(GraphBuilder b, TranslatorNetwork network, string query, string keys)
-    {
-        var attention = network.Attention;
-        if (attention.Score != AttentionScore.Additive) return b.Add("MatMul", [query, keys]);
-        string hidden = b.Add("Tanh", [b.Add("Add", [keys, b.Add("MatMul", [query, attention.QueryWeight!.Name])])]); // [S, K]
-        return b.Add("MatMul", [attention.Vector!.Name, b.Add("Transpose", [hidden])]);
-    }
 
     // the stacks in ONNX's layout (named by their prefixes), every other parameter as it is, [rows, cols] under its own name
     private static IEnumerable<TensorProto> Weights(TranslatorNetwork network)

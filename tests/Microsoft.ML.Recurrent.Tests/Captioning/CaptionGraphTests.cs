@@ -6,13 +6,20 @@ namespace Microsoft.ML.Recurrent.Tests.Captioning;
 
 /// <summary>
 /// The saved (ONNX) decoders write the captions the C# decoders write: greedy for every cell and conditioning, and
-/// sampling from the captioner's seed, and beam search, in this process and in a fresh one.
+/// sampling from the captioner's seed, and beam search, with pooled features or attending to regions, in this process
+/// and in a fresh one.
 /// </summary>
 public class CaptionGraphTests(ITestOutputHelper output)
 {
     private sealed class FeatureRow
     {
         [Microsoft.ML.Data.VectorType(TinyCaptionTask.FeatureCount)]
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class SceneRow
+    {
+        [Microsoft.ML.Data.VectorType(TwoObjectScenes.FeatureCount)]
         public float[] Features { get; set; } = [];
     }
 
@@ -74,7 +81,7 @@ public class CaptionGraphTests(ITestOutputHelper output)
         var expected = rows.Select(r => captioner.Caption(r.Features)).ToList();
         Assert.Equal(expected, saved);
         Assert.Contains(rows, r => captioner.Caption(r.Features, CaptionDecoding.Greedy) != captioner.Caption(r.Features));
-        Assert.Equal(expected.Take(8), FreshProcessCaptions(zip, rows.Take(8)));
+        Assert.Equal(expected.Take(8), FreshProcessCaptions(zip, rows.Take(8).Select(r => r.Features)));
     }
 
     [Fact]
@@ -114,7 +121,38 @@ public class CaptionGraphTests(ITestOutputHelper output)
         Assert.Equal(expected, saved);
         Assert.Contains(rows, r => captioner.Caption(r.Features, CaptionDecoding.Greedy) != captioner.Caption(r.Features));
         Assert.True(saved.Distinct().Count() > 1, "every input got the same caption: " + saved[0]);
-        Assert.Equal(expected.Take(8), FreshProcessCaptions(zip, rows.Take(8)));
+        Assert.Equal(expected.Take(8), FreshProcessCaptions(zip, rows.Take(8).Select(r => r.Features)));
+    }
+
+    [Theory]
+    [InlineData(RecurrentCell.Lstm, 1, ImageConditioning.AttentionWithInitialState, true, CaptionDecoding.Greedy)]
+    [InlineData(RecurrentCell.Gru, 2, ImageConditioning.Attention, false, CaptionDecoding.Greedy)]
+    [InlineData(RecurrentCell.Lstm, 2, ImageConditioning.AttentionWithInitialState, true, CaptionDecoding.BeamSearch)]
+    [InlineData(RecurrentCell.Gru, 1, ImageConditioning.AttentionWithInitialState, false, CaptionDecoding.BeamSearch)]
+    [InlineData(RecurrentCell.Lstm, 1, ImageConditioning.Attention, true, CaptionDecoding.Sampling)]
+    public void SavedAttentionGraphWritesTheAttendingDecodersCaptions(RecurrentCell cell, int layers, ImageConditioning conditioning, bool gate,
+        CaptionDecoding decoding)
+    {
+        var (features, captions, _) = TwoObjectScenes.Make(120, seed: 1);
+        var options = TwoObjectScenes.Options(conditioning);
+        options.Cell = cell;
+        options.Layers = layers;
+        options.AttentionGate = gate;
+        options.MaxEpochs = 3; // part-trained: the captions differ from image to image and from one decoding to another
+        options.Decoding = decoding;
+        options.BeamSize = 3;
+        options.Temperature = 1.2f;
+        var captioner = ImageCaptioner.Train(features, [.. captions.Select(c => (IReadOnlyList<string>)[c])], options);
+        var rows = TwoObjectScenes.Make(30, seed: 2).Features.Select(x => new SceneRow { Features = x }).ToList();
+        using var dir = new TestData.TempDirectory();
+        string zip = dir.File("attention.zip");
+        var saved = SaveAndCaption(captioner, rows, zip);
+
+        var expected = rows.Select(r => captioner.Caption(r.Features)).ToList();
+        Assert.Equal(expected, saved);
+        Assert.True(saved.Distinct().Count() > 1, "every input got the same caption: " + saved[0]);
+        if (decoding != CaptionDecoding.Greedy) Assert.Contains(rows, r => captioner.Caption(r.Features, CaptionDecoding.Greedy) != captioner.Caption(r.Features));
+        Assert.Equal(expected.Take(6), FreshProcessCaptions(zip, rows.Take(6).Select(r => r.Features)));
     }
 
     private static List<FeatureRow> RandomRows(int count)
@@ -127,7 +165,7 @@ public class CaptionGraphTests(ITestOutputHelper output)
     }
 
     // The captions of the captioner's pipeline saved to the zip (left there for the fresh-process check) and loaded back.
-    private List<string> SaveAndCaption(ImageCaptioner captioner, List<FeatureRow> rows, string zip)
+    private List<string> SaveAndCaption<TRow>(ImageCaptioner captioner, List<TRow> rows, string zip) where TRow : class
     {
         var transformer = new CaptionerTransformer(captioner, "Caption", "Features");
         using var onnx = new MemoryStream();
@@ -141,9 +179,9 @@ public class CaptionGraphTests(ITestOutputHelper output)
     }
 
     // What a separate process that only calls mlContext.Model.Load writes for the rows.
-    private static IEnumerable<string> FreshProcessCaptions(string zip, IEnumerable<FeatureRow> rows)
+    private static IEnumerable<string> FreshProcessCaptions(string zip, IEnumerable<float[]> features)
     {
-        string[] vectors = [.. rows.Select(r => string.Join(',', r.Features.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))];
+        string[] vectors = [.. features.Select(x => string.Join(',', x.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))];
         var (code, text) = OnnxTestModels.RunProcess("dotnet", [SampleProcess.Dll("LoadCheckDll"), "--captions", zip, "Features", "Caption", .. vectors]);
         Assert.True(code == 0, text);
         return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonSerializer.Deserialize<string>(l)!);
