@@ -5,7 +5,7 @@ namespace ImageCaptioning;
 /// <summary>Which ResNet18 features the captioner reads.</summary>
 public enum FeatureKind
 {
-    /// <summary>The 7×7 grid of 512-channel region vectors before pooling, read by spatial attention (the default).</summary>
+    /// <summary>A grid of region vectors from one of ResNet18's maps, read by spatial attention (the default).</summary>
     Grid,
     /// <summary>The last feature map averaged in vertical strips (left to right), read whole at every step.</summary>
     Strips,
@@ -13,8 +13,12 @@ public enum FeatureKind
     Global,
 }
 
-/// <summary>The ResNet18 model and the captioner's conditioning for each <see cref="FeatureKind"/>.</summary>
-public static class ImageFeatures
+/// <summary>The features' settings: their kind, the grid's stage and size, the strips.</summary>
+/// <param name="Kind">Grid, strips or global pooling.</param>
+/// <param name="Stage">The map a grid is taken from.</param>
+/// <param name="GridSize">Regions per side of a grid.</param>
+/// <param name="Columns">Vertical strips.</param>
+public sealed record ImageFeatures(FeatureKind Kind, ResNet18Stage Stage, int GridSize, int Columns)
 {
     public static FeatureKind Parse(string name) => name switch
     {
@@ -24,28 +28,32 @@ public static class ImageFeatures
         _ => throw new ArgumentException($"--features must be grid, strips or global, not '{name}'."),
     };
 
-    public static string Describe(FeatureKind kind, int columns) => kind switch
+    public static ResNet18Stage ParseStage(int stage) => stage is >= 2 and <= 4
+        ? (ResNet18Stage)stage
+        : throw new ArgumentException($"--grid-stage must be 2, 3 or 4, not {stage}.");
+
+    public string Name => Kind switch
     {
-        FeatureKind.Grid => "7×7 grid + attention",
-        FeatureKind.Strips => $"{columns} strips",
+        FeatureKind.Grid => $"stage-{(int)Stage} {GridSize}×{GridSize} grid + attention",
+        FeatureKind.Strips => $"{Columns} strips",
         _ => "global pooling",
     };
 
-    /// <summary>Writes the rewritten ResNet18 the kind needs under <paramref name="output"/>; null for ResNet18's own model.</summary>
-    public static string? WriteModel(FeatureKind kind, string output, int columns) => kind switch
+    /// <summary>Writes the rewritten ResNet18 these features need under <paramref name="output"/>; null for ResNet18's own model.</summary>
+    public string? WriteModel(string output) => Kind switch
     {
-        FeatureKind.Grid => ImageFeaturizerModels.WriteResNet18WithGrid(Path.Combine(output, "resnet18-grid")),
-        FeatureKind.Strips => ImageFeaturizerModels.WriteResNet18WithColumnPooling(Path.Combine(output, "resnet18-columns"), columns),
+        FeatureKind.Grid => ImageFeaturizerModels.WriteResNet18WithGrid(Path.Combine(output, $"resnet18-grid-{(int)Stage}-{GridSize}"), Stage, GridSize),
+        FeatureKind.Strips => ImageFeaturizerModels.WriteResNet18WithColumnPooling(Path.Combine(output, "resnet18-columns"), Columns),
         _ => null,
     };
 
     /// <summary>
-    /// Grid features are attended to, with the initial state from the mean of the regions (the paper's set-up); pooled
-    /// features enter the initial state and every step.
+    /// A grid is attended to, with the initial state from the mean of the regions (the paper's set-up); pooled features
+    /// enter the initial state and every step.
     /// </summary>
-    public static void Condition(CaptionerOptions options, FeatureKind kind)
+    public void Condition(CaptionerOptions options)
     {
-        options.Conditioning = kind == FeatureKind.Grid ? ImageConditioning.AttentionWithInitialState : ImageConditioning.Both;
-        options.AttentionRegions = 49;
+        options.Conditioning = Kind == FeatureKind.Grid ? ImageConditioning.AttentionWithInitialState : ImageConditioning.Both;
+        options.AttentionRegions = GridSize * GridSize;
     }
 }

@@ -6,13 +6,15 @@ using Microsoft.ML.Recurrent;
 using Microsoft.ML.Recurrent.Plotting;
 
 // Usage: ImageCaptioning [--data FOLDER] [--images FOLDER] [--out FOLDER] [--train N] [--test N] [--heldout N]
-//                        [--max-objects 1..3] [--features grid|strips|global] [--columns 1..7] [--compare strips|global|grid]
+//                        [--max-objects 1..3] [--features grid|strips|global] [--grid-stage 2..4] [--grid-size N]
+//                        [--columns 1..7] [--compare strips|global|grid]
 //                        [--epochs N] [--hidden N] [--beam N] [--seed N] [--checkpoint FILE]
 // Without --data, generates a synthetic scene data set into OUT/data. A --data folder holds the train and test
 // splits, each as SPLIT.tsv ("image path<TAB>caption" lines) or SPLIT.json (COCO-style captions), optionally a
 // heldout split and scenes.tsv; relative image paths resolve against --images (default: the data folder).
-// --features: grid (default) is ResNet18's 7×7 map read by spatial attention; strips is its last map pooled in
-// --columns vertical strips (default 3); global is its own pooling. --compare KIND also trains on that kind of
+// --features: grid (default) is a map of ResNet18 (--grid-stage, default 3: its 14×14 map) pooled into --grid-size ×
+// --grid-size regions (default 7) and read by spatial attention; strips is its last map pooled in --columns vertical
+// strips (default 3); global is its own pooling. --compare KIND also trains on that kind of
 // features, on the same images, and scores both side by side. --beam N (default 3) is scored beside greedy decoding.
 // --checkpoint: the training state, written every epoch and on Ctrl+C and resumed from when it exists. Ctrl+C stops
 // training and goes on with the model so far (evaluation, saving, the report with its loss curve, OUT/loss.svg).
@@ -34,9 +36,8 @@ string? images = arguments.GetOrNull("images") is string folder ? Path.GetFullPa
 var splits = new CaptionSplits(DataFolder.Require(data, "train", images), DataFolder.Require(data, "test", images),
     DataFolder.Load(data, "heldout", images) ?? [], SceneDataset.ReadScenes(data));
 
-int columns = arguments.Get("columns", 3);
 int beam = arguments.Get("beam", 3);
-CaptionerOptions Options(FeatureKind kind)
+CaptionerOptions Options(ImageFeatures features)
 {
     var options = new CaptionerOptions
     {
@@ -54,21 +55,22 @@ CaptionerOptions Options(FeatureKind kind)
         ValidationFraction = 0.05,
         Seed = seed,
     };
-    ImageFeatures.Condition(options, kind);
+    features.Condition(options);
     return options;
 }
 // The pipeline decodes greedily (an ONNX graph, the same before Save and after Load); beam search is scored with the
 // captioner's own decoder on the pipeline's features.
 var ml = new MLContext(seed: 1);
-var kinds = new List<FeatureKind> { ImageFeatures.Parse(arguments.Get("features", "grid")) };
-if (arguments.GetOrNull("compare") is string compare) kinds.Add(ImageFeatures.Parse(compare));
+ImageFeatures Features(string kind) => new(ImageFeatures.Parse(kind), ImageFeatures.ParseStage(arguments.Get("grid-stage", 3)),
+    arguments.Get("grid-size", 7), arguments.Get("columns", 3));
+var runs = new List<ImageFeatures> { Features(arguments.Get("features", "grid")) };
+if (arguments.GetOrNull("compare") is string compare) runs.Add(Features(compare));
 var experiments = new List<ExperimentResult>();
-foreach (var kind in kinds.Distinct())
+foreach (var run in runs.Distinct())
 {
-    string name = ImageFeatures.Describe(kind, columns);
     // Only the main run resumes from --checkpoint; a comparison trains from scratch.
     string? checkpoint = experiments.Count == 0 ? arguments.GetOrNull("checkpoint") : null;
-    experiments.Add(Experiment.Run(ml, name, Options(kind), ImageFeatures.WriteModel(kind, output, columns), splits, beam, checkpoint));
+    experiments.Add(Experiment.Run(ml, run.Name, Options(run), run.WriteModel(output), splits, beam, checkpoint));
     experiments[^1].Results.ToList().ForEach(Evaluation.Print);
 }
 ResultsTable.Print(experiments);

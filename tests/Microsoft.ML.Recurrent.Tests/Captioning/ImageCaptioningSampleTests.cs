@@ -27,7 +27,7 @@ public class ImageCaptioningSampleTests
         string text = SampleProcess.Interrupt(s_dll, dir.Path, command, "\niter ", TimeSpan.FromSeconds(90));
         Assert.Contains("Featurization + training (stopped by Ctrl+C): ", text);
         Assert.Matches(@"in-distribution greedy\s+20 images: BLEU-1 \d\.\d{3}", text);
-        Assert.Matches(@"\| 7×7 grid \+ attention \| beam 3 \| in-distribution \| 20 \| \d\.\d{3} \|", text);
+        Assert.Matches(@"\| stage-3 7×7 grid \+ attention \| beam 3 \| in-distribution \| 20 \| \d\.\d{3} \|", text);
         Assert.Matches(@"\| 3 strips \| greedy \| in-distribution \| 20 \| \d\.\d{3} \|", text);
         Assert.Contains("reloaded, it writes the same captions.", text);
         Assert.True(File.Exists(dir.File("run.ckpt")));
