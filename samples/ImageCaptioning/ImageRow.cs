@@ -13,8 +13,9 @@ public sealed class CaptionPrediction
     public string Caption { get; set; } = "";
 }
 
-/// <summary>The ResNet18 features of a row (read back to time and check the captioner on its own).</summary>
-public sealed class FeatureRow
+/// <summary>An output row read back whole: the ResNet18 features and the caption the pipeline wrote from them.</summary>
+public sealed class CaptionedFeatures
 {
     public float[] Features { get; set; } = [];
+    public string Caption { get; set; } = "";
 }

@@ -28,7 +28,7 @@ public sealed class CaptionerOptions : RecurrentTrainerOptions
     public ImageConditioning Conditioning { get; set; } = ImageConditioning.Both;
     /// <summary>
     /// With <see cref="ImageConditioning.Attention"/>: how many regions the features hold (49 for the 7×7 grid of
-    /// <see cref="ImageFeaturizerModels.WriteResNet18WithGrid"/>); the features are then regions × channels values,
+    /// <see cref="ImageFeaturizerModels.WriteResNet18WithGrid(string, ResNet18Stage, int, string)"/>); the features are then regions × channels values,
     /// channel-major (value c·regions + r).
     /// </summary>
     public int AttentionRegions { get; set; } = 49;

@@ -4,6 +4,9 @@ namespace Microsoft.ML.Recurrent.Captioning;
 /// <summary>The final AveragePool's new kernel and strides, and the output height and width they give.</summary>
 internal readonly record struct FinalPooling(int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth, int OutputHeight, int OutputWidth);
 
+/// <summary>A feature map inside the CNN (a tensor name and its channels) to pool instead of the last one.</summary>
+internal readonly record struct EarlierMap(string Tensor, long Channels);
+
 /// <summary>
 /// Rewrites a CNN whose output is a global average pooling (an AveragePool whose kernel covers the whole H×W feature
 /// map, as in ML.NET's ResNet18 featurizer: [1, 512, 1, 1]) to another average pooling of that map: <c>columns</c>
@@ -16,8 +19,8 @@ internal readonly record struct FinalPooling(int KernelHeight, int KernelWidth, 
 internal static class FinalPoolingRewrite
 {
     // onnx.proto field numbers
-    private const int ModelGraph = 7, GraphNode = 1, GraphOutput = 12;
-    private const int NodeOutput = 2, NodeOpType = 4, NodeAttribute = 5;
+    private const int ModelGraph = 7, GraphNode = 1, GraphInitializer = 5, GraphInput = 11, GraphOutput = 12, GraphValueInfo = 13, TensorName = 8;
+    private const int NodeInput = 1, NodeOutput = 2, NodeOpType = 4, NodeAttribute = 5;
     private const int AttributeName = 1, AttributeString = 4, AttributeInts = 8, AttributeType = 20, AttributeTypeInts = 7;
     private const int ValueInfoName = 1, ValueInfoType = 2, TypeTensor = 1, TensorElementType = 1, TensorShape = 2, ShapeDim = 1, DimValue = 1;
     private const int FloatElement = 1;
@@ -40,20 +43,64 @@ internal static class FinalPoolingRewrite
         return new FinalPooling(height, kernel, 1, stride, 1, columns);
     });
 
-    /// <summary>Keeps the whole H×W map: an identity AveragePool (1×1 kernel, stride 1, no padding).</summary>
-    /// <exception cref="InvalidDataException">The model's output is not a global average pooling.</exception>
-    public static byte[] Grid(ReadOnlySpan<byte> model)
-        => Rewrite(model, (height, width) => new FinalPooling(1, 1, 1, 1, height, width));
+    /// <summary>The stage whose map the global pooling reads: a ResNet's fourth.</summary>
+    public const int LastStage = 4;
+
+    /// <summary>
+    /// The map after ResNet stage <paramref name="stage"/> (2 to <see cref="LastStage"/>), average-pooled into a
+    /// <paramref name="gridSize"/> × <paramref name="gridSize"/> grid (the last stage's map at its own size: an identity
+    /// pooling); an earlier stage's map is twice as wide per stage and has half the channels, and the stages after it are
+    /// left out of the model.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The model's output is not a global average pooling, or it does not have
+    /// ResNet's three downsampling blocks with projection shortcuts.</exception>
+    public static byte[] Grid(ReadOnlySpan<byte> model, int stage, int gridSize)
+    {
+        var graph = Field(model, ModelGraph, "the model") ?? throw new InvalidDataException("The data is not an ONNX model: it has no graph.");
+        EarlierMap? earlier = null;
+        if (stage < LastStage)
+        {
+            var (_, channels) = GraphOutputShape(graph);
+            earlier = new EarlierMap(StageOutput(graph, stage), channels >> (LastStage - stage));
+        }
+        return Rewrite(model, (height, width) =>
+        {
+            int side = height << (LastStage - stage), kernel = side / gridSize;
+            if (height != width || kernel * gridSize != side)
+                throw new InvalidDataException($"Stage {stage}'s map is {width << (LastStage - stage)} × {side}: a {gridSize} × {gridSize} grid does not divide it.");
+            return new FinalPooling(kernel, kernel, kernel, kernel, gridSize, gridSize);
+        }, earlier);
+    }
+
+    // The map stage s (1 to 3) ends with: the s-th tensor that two Conv nodes read, as every stage after the first
+    // begins with a downsampling block whose main path and projection shortcut both read its input.
+    private static string StageOutput(ReadOnlySpan<byte> graph, int stage)
+    {
+        var convReads = new List<string>();
+        foreach (var node in Fields(graph, GraphNode, "the graph"))
+            if (Text(Field(node, NodeOpType, "a node") ?? []) == "Conv" && Fields(node, NodeInput, "a node") is { Count: > 0 } inputs)
+                convReads.Add(Text(inputs[0]));
+        var shared = convReads.GroupBy(t => t).Where(g => g.Count() == 2).Select(g => g.Key).ToList(); // in node order
+        if (shared.Count != LastStage - 1)
+            throw new InvalidDataException($"The CNN has {shared.Count} blocks with a projection shortcut; a ResNet has {LastStage - 1}.");
+        return shared[stage - 1];
+    }
 
     /// <summary>Replaces the final global pooling by the pooling that <paramref name="choose"/> gives for the map's
     /// height and width (the global kernel's).</summary>
     /// <exception cref="InvalidDataException">The model's output is not a global average pooling.</exception>
-    public static byte[] Rewrite(ReadOnlySpan<byte> model, Func<int, int, FinalPooling> choose)
+    public static byte[] Rewrite(ReadOnlySpan<byte> model, Func<int, int, FinalPooling> choose, EarlierMap? earlier = null)
     {
         var graph = Field(model, ModelGraph, "the model") ?? throw new InvalidDataException("The data is not an ONNX model: it has no graph.");
         var (output, channels) = GraphOutputShape(graph);
         var (height, width) = PoolingKernel(graph, output);
         var p = choose(height, width);
+        HashSet<string>? needed = null;
+        if (earlier is { } e)
+        {
+            channels = e.Channels;
+            needed = Needed(graph, e.Tensor);
+        }
 
         var w = new ProtoWriter();
         Copy(model, "the model", w, (field, _, writer) =>
@@ -69,8 +116,15 @@ internal static class FinalPoolingRewrite
             if (field == GraphNode && Produces(value, output))
             {
                 var node = value.ToArray();
-                writer.Message(GraphNode, n => RewriteNode(node, n, [p.KernelHeight, p.KernelWidth], [p.StrideHeight, p.StrideWidth]));
+                writer.Message(GraphNode, n => RewriteNode(node, n, [p.KernelHeight, p.KernelWidth], [p.StrideHeight, p.StrideWidth], earlier?.Tensor));
                 return true;
+            }
+            // The stages after the earlier map are left out, with their weights: nothing reads them any more.
+            if (needed is not null)
+            {
+                if (field == GraphNode && !Fields(value, NodeOutput, "a node").Any(o => needed.Contains(Text(o)))) return true;
+                if (field == GraphInitializer && !needed.Contains(Field(value, TensorName, "an initializer") is { } n ? Text(n) : "")) return true;
+                if (field is GraphInput or GraphValueInfo && !needed.Contains(Name(value))) return true;
             }
             if (field == GraphOutput && Name(value) == output)
             {
@@ -79,6 +133,21 @@ internal static class FinalPoolingRewrite
             }
             return false;
         }
+    }
+
+    // The tensors the earlier map is computed from (itself included), walking the nodes back from it.
+    private static HashSet<string> Needed(ReadOnlySpan<byte> graph, string tensor)
+    {
+        var needed = new HashSet<string> { tensor };
+        var nodes = Fields(graph, GraphNode, "the graph");
+        bool found = false;
+        for (int i = nodes.Count - 1; i >= 0; i--)
+        {
+            if (!Fields(nodes[i], NodeOutput, "a node").Any(o => needed.Contains(Text(o)))) continue;
+            found |= Produces(nodes[i], tensor);
+            foreach (var input in Fields(nodes[i], NodeInput, "a node")) needed.Add(Text(input));
+        }
+        return found ? needed : throw new InvalidDataException($"No node of the CNN produces '{tensor}'.");
     }
 
     private delegate bool FieldRewriter(int field, ReadOnlySpan<byte> value, ProtoWriter writer);
@@ -97,10 +166,11 @@ internal static class FinalPoolingRewrite
         }
     }
 
-    private static void RewriteNode(ReadOnlySpan<byte> node, ProtoWriter w, long[] kernel, long[] strides)
+    private static void RewriteNode(ReadOnlySpan<byte> node, ProtoWriter w, long[] kernel, long[] strides, string? input)
     {
+        if (input is not null) w.String(NodeInput, input);
         Copy(node, "the pooling node", w, (field, value, writer) =>
-            field == NodeAttribute && Name(value) is "kernel_shape" or "strides");
+            (field == NodeInput && input is not null) || (field == NodeAttribute && Name(value) is "kernel_shape" or "strides"));
         WriteInts(w, "kernel_shape", kernel);
         WriteInts(w, "strides", strides);
     }

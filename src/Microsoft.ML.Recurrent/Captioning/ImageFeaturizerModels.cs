@@ -56,7 +56,44 @@ public static class ImageFeaturizerModels
     /// <exception cref="FileNotFoundException">The original models are not in <paramref name="sourceDirectory"/>.</exception>
     /// <exception cref="InvalidDataException">The original ResNet18 model does not end in a global average pooling.</exception>
     public static string WriteResNet18WithGrid(string outputDirectory, string? sourceDirectory = null)
-        => WriteResNet18(outputDirectory, sourceDirectory, model => FinalPoolingRewrite.Grid(model));
+        => WriteResNet18(outputDirectory, sourceDirectory, model => FinalPoolingRewrite.Grid(model, FinalPoolingRewrite.LastStage, 7));
+
+    /// <summary>
+    /// Writes ML.NET's ResNet18 featurizer models into <paramref name="outputDirectory"/> so that the features are the
+    /// map after <paramref name="stage"/>, average-pooled into a <paramref name="gridSize"/> × <paramref name="gridSize"/>
+    /// grid of regions (the stages after it are left out of the model, so featurizing costs less); returns the directory
+    /// to pass as the model directory of <c>ModelSelector.ResNet18(mlContext, outputColumn, inputColumn, modelDirectory)</c>
+    /// in <c>DnnFeaturizeImage</c>. The features are <see cref="GridChannels"/>(<paramref name="stage"/>) ×
+    /// <paramref name="gridSize"/>² values, channel-major: value c · gridSize² + row · gridSize + column. For spatial
+    /// attention, the third stage pooled into 7 × 7 regions (12,544 features) lets a captioner find each object in its
+    /// own regions, where the last map's regions all see most of the image.
+    /// </summary>
+    /// <param name="outputDirectory">Where to write (created if needed; files there are replaced atomically); keep it apart
+    /// from other models. Only fitting reads it: a fitted pipeline carries the model inside its saved zip.</param>
+    /// <param name="stage">The map: <see cref="ResNet18Stage.Stage4"/> is the last one (7 × 7), as
+    /// <see cref="WriteResNet18WithGrid(string, string)"/> writes it.</param>
+    /// <param name="gridSize">Regions per side; it must divide the map's side (28, 14 or 7).</param>
+    /// <param name="sourceDirectory">The <c>DnnImageModels</c> folder that the Microsoft.ML.DnnImageFeaturizer.ResNet18
+    /// package copies next to the application (the default).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stage"/> is not a stage, or <paramref name="gridSize"/>
+    /// does not divide its map's side.</exception>
+    /// <exception cref="FileNotFoundException">The original models are not in <paramref name="sourceDirectory"/>.</exception>
+    /// <exception cref="InvalidDataException">The original ResNet18 model does not end in a global average pooling.</exception>
+    public static string WriteResNet18WithGrid(string outputDirectory, ResNet18Stage stage, int gridSize = 7, string? sourceDirectory = null)
+    {
+        GridChannels(stage); // validates the stage
+        int side = 7 << (FinalPoolingRewrite.LastStage - (int)stage);
+        if (gridSize < 1 || side % gridSize != 0)
+            throw new ArgumentOutOfRangeException(nameof(gridSize), gridSize, $"{stage}'s map is {side} × {side}: the grid's side must divide {side}.");
+        return WriteResNet18(outputDirectory, sourceDirectory, model => FinalPoolingRewrite.Grid(model, (int)stage, gridSize));
+    }
+
+    /// <summary>The channels of a stage's map: 128, 256 or 512.</summary>
+    /// <param name="stage">The stage.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stage"/> is not a stage.</exception>
+    public static int GridChannels(ResNet18Stage stage) => Enum.IsDefined(stage)
+        ? ResNet18Channels >> (FinalPoolingRewrite.LastStage - (int)stage)
+        : throw new ArgumentOutOfRangeException(nameof(stage), stage, "ResNet18's grids come from stage 2, 3 or 4.");
 
     // Validates, then writes the rewritten ResNet18 and its unchanged preprocessing model.
     private static string WriteResNet18(string outputDirectory, string? sourceDirectory, Func<byte[], byte[]> rewrite)

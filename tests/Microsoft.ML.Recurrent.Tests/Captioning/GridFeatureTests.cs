@@ -9,7 +9,7 @@ namespace Microsoft.ML.Recurrent.Tests.Captioning;
 /// <summary>
 /// ML.NET's ResNet18 with its final pooling replaced by an identity pooling, so the features are the 7×7 map itself:
 /// its channel means must be ResNet18's own output, its column means the 7 strips, and DnnFeaturizeImage must give
-/// 512 × 49 values per image.
+/// 512 × 49 values per image; an earlier stage's grid is its map pooled in blocks, without the later stages.
 /// </summary>
 public sealed class GridFeatureTests
 {
@@ -47,6 +47,47 @@ public sealed class GridFeatureTests
         }
         Assert.True(Enumerable.Range(0, 512).Count(c => grid.AsSpan(c * 49, 49).ToArray().Distinct().Count() > 1) > 100, "the regions of a channel differ");
         Assert.True(File.Exists(dir.File(Path.Combine("grid", "ResNetPrepOnnx", "ResNetPreprocess.onnx"))));
+    }
+
+    // The mean of each k × k block of every channel's side × side map.
+    private static float[] Pool(float[] map, int channels, int side, int k)
+    {
+        int n = side / k;
+        var pooled = new float[channels * n * n];
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < side; i++)
+                for (int j = 0; j < side; j++)
+                    pooled[(c * n + i / k) * n + j / k] += map[(c * side + i) * side + j] / (k * k);
+        return pooled;
+    }
+
+    [Fact]
+    public void Earlier_stage_grids_pool_their_map_and_leave_the_later_stages_out()
+    {
+        using var dir = new TestData.TempDirectory();
+        var input = new float[3 * 224 * 224];
+        var random = new Random(3);
+        for (int i = 0; i < input.Length; i++) input[i] = (float)random.NextDouble();
+        string Write(ResNet18Stage stage, int size) => Path.Combine(ImageFeaturizerModels.WriteResNet18WithGrid(dir.File($"{stage}-{size}"), stage, size), "ResNet18Onnx", "ResNet18.onnx");
+
+        foreach (var (stage, side, channels) in new[] { (ResNet18Stage.Stage3, 14, 256), (ResNet18Stage.Stage2, 28, 128) })
+        {
+            Assert.Equal(channels, ImageFeaturizerModels.GridChannels(stage));
+            string full = Write(stage, side), seven = Write(stage, 7);
+            var map = Run(full, input, out var fullShape);
+            var grid = Run(seven, input, out var gridShape);
+            Assert.Equal([1, channels, side, side], fullShape);
+            Assert.Equal([1, channels, 7, 7], gridShape);
+            var expected = Pool(map, channels, side, side / 7);
+            for (int i = 0; i < grid.Length; i++) Assert.Equal(expected[i], grid[i], 3);
+            // Stage 4 holds most of ResNet18's 11.7 M weights (45 MB): the earlier grids leave them out.
+            Assert.True(new FileInfo(seven).Length < new FileInfo(Path.Combine(s_models, "ResNet18Onnx", "ResNet18.onnx")).Length / 3, $"{stage}: {new FileInfo(seven).Length} bytes");
+        }
+        Run(Write(ResNet18Stage.Stage4, 7), input, out var lastShape);
+        Assert.Equal([1, 512, 7, 7], lastShape);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageFeaturizerModels.WriteResNet18WithGrid(dir.File("bad"), ResNet18Stage.Stage3, 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageFeaturizerModels.WriteResNet18WithGrid(dir.File("bad"), (ResNet18Stage)1));
+        Assert.False(Directory.Exists(dir.File("bad")));
     }
 
     private sealed class ImageRow
