@@ -6,7 +6,7 @@ namespace Microsoft.ML.Recurrent.Layers;
 internal sealed class RnnRecurrence(ParameterStore store, string name, int hidden)
     : Recurrence(store, name, hidden, gates: 1, recurrentBias: false)
 {
-    public override RecurrenceCache CreateCache(int maxSteps, int batch) => new RnnCache(maxSteps, batch, Hidden);
+    public override RecurrenceCache CreateCache(int maxSteps, int batch) => new RecurrenceCache(maxSteps, batch, Hidden, Hidden);
 
     // xg_t [B, H], h_t -> h_{t+1}
     public override void ForwardStep(RecurrenceCache cache, Span<float> xg, int t)
@@ -20,19 +20,12 @@ internal sealed class RnnRecurrence(ParameterStore store, string name, int hidde
     // dh_t [B, H], carried dh_{t+1} -> dxg_t [B, H]; carried dh_t
     public override void BackwardStep(RecurrenceCache cache, ReadOnlySpan<float> dh, Span<float> dxg, int t)
     {
-        var c = (RnnCache)cache;
-        var dhRec = c.InitialStateGradient.H;
-        System.Numerics.Tensors.TensorPrimitives.Add(dh, dhRec, c.Scratch);
-        GateKernels.RnnBackward(c.H(t + 1), c.Scratch, dxg);
-        Gemm.MatMul(dxg, c.TransposedWeight, dhRec, c.Batch, Hidden, Hidden, accumulate: false);
+        var dhRec = cache.InitialStateGradient.H;
+        GateKernels.RnnBackward(cache.H(t + 1), dh, dhRec, dxg);
+        Gemm.MatMul(dxg, cache.TransposedWeight, dhRec, cache.Batch, Hidden, Hidden, accumulate: false);
     }
 
     // dxg [T·B, H] -> dWh += hsᵀ·dxg
     public override void EndBackward(RecurrenceCache cache, ReadOnlySpan<float> dxg, int steps)
         => Gemm.MatMulTransA(cache.Hs.AsSpan(0, steps * cache.Batch * Hidden), dxg, RecurrentWeight.Gradient, Hidden, steps * cache.Batch, Hidden, accumulate: true);
-
-    private sealed class RnnCache(int maxSteps, int batch, int hidden) : RecurrenceCache(maxSteps, batch, hidden, hidden)
-    {
-        public float[] Scratch { get; } = new float[batch * hidden];
-    }
 }

@@ -31,6 +31,7 @@ internal static unsafe partial class Gemm
     private const long PartnerThreshold = 1L << 15;
 
     /// <summary>C[m,n] (+)= A[m,k] · B[k,n] for 1 ≤ m ≤ FewRowsMax, k ≥ 1, n ≥ 1 at the given vector width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MatMulFewRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, int width)
     {
         fixed (float* pa = a, pb = b, pc = c)
@@ -55,6 +56,7 @@ internal static unsafe partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FewRows(in Problem p, int width, int j0, int j1)
     {
         switch (width)
@@ -95,6 +97,7 @@ internal static unsafe partial class Gemm
     /// (n a multiple of the width), the vectors are shifted back to that offset so that all but the masked head and tail
     /// loads of B are aligned.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FewRowsBlocks<TK>(in Problem p, int j0, int j1) where TK : struct, IFewRowsKernel
     {
         int vw = TK.VW;

@@ -13,8 +13,9 @@ namespace Microsoft.ML.Recurrent.Numerics;
 /// are computed together, never that chain, so results are bit-identical for any
 /// <see cref="KernelSettings"/>. Work is split over output tiles only, never over the reduction dimension.
 /// MatMul with a few rows (matrix–vector products) runs kernels that stream B once instead (Gemm.FewRows.cs).
-/// Inner loops are compiled fully optimised on first use (AggressiveOptimization): their tier-0 code is tens of
-/// times slower, and tiering up can take longer than a short run.
+/// Inner loops and the entry points that choose them are compiled fully optimised on first use
+/// (AggressiveOptimization): their tier-0 code is tens of times slower, and tiering up can take longer than a short run
+/// (tier-1 compiles start after 100 ms without new tier-0 methods: min-char-rnn's 500 warm-up iterations take 40).
 /// </summary>
 internal static unsafe partial class Gemm
 {
@@ -37,6 +38,7 @@ internal static unsafe partial class Gemm
     private const long PackCost = 8;
 
     /// <summary>C[m,n] (+)= A[m,k] · B[k,n].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
         CheckShapes(a.Length, (long)m * k, b.Length, (long)k * n, c.Length, (long)m * n);
@@ -48,6 +50,7 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>C[m,n] (+)= A[m,k] · B[n,k]ᵀ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMulTransB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
         CheckShapes(a.Length, (long)m * k, b.Length, (long)n * k, c.Length, (long)m * n);
@@ -55,6 +58,7 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>C[m,n] (+)= A[k,m]ᵀ · B[k,n].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatMulTransA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
         CheckShapes(a.Length, (long)k * m, b.Length, (long)k * n, c.Length, (long)m * n);
@@ -86,6 +90,7 @@ internal static unsafe partial class Gemm
         public readonly bool Accumulate = accumulate;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run(Form form, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
         if (m <= 0 || n <= 0)
@@ -272,55 +277,13 @@ internal static unsafe partial class Gemm
         }
     }
 
-    /// <summary>
-    /// Transposes 8 rows of length kc (row stride ld) into kc rows of 8 floats at dst (row stride nr),
-    /// 8 × 8 blocks at a time.
-    /// </summary>
+    /// <summary>Transposes 8 rows of length kc (row stride ld) into kc rows of 8 floats at dst (row stride nr).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposed8(float* src, int ld, int kc, float* dst, int nr)
     {
         int q = 0;
         for (; q + 8 <= kc; q += 8)
-        {
-            float* s = src + q;
-            var r0 = Avx.LoadVector256(s);
-            var r1 = Avx.LoadVector256(s + ld);
-            var r2 = Avx.LoadVector256(s + 2 * ld);
-            var r3 = Avx.LoadVector256(s + 3 * ld);
-            var r4 = Avx.LoadVector256(s + 4 * ld);
-            var r5 = Avx.LoadVector256(s + 5 * ld);
-            var r6 = Avx.LoadVector256(s + 6 * ld);
-            var r7 = Avx.LoadVector256(s + 7 * ld);
-
-            var t0 = Avx.UnpackLow(r0, r1);
-            var t1 = Avx.UnpackHigh(r0, r1);
-            var t2 = Avx.UnpackLow(r2, r3);
-            var t3 = Avx.UnpackHigh(r2, r3);
-            var t4 = Avx.UnpackLow(r4, r5);
-            var t5 = Avx.UnpackHigh(r4, r5);
-            var t6 = Avx.UnpackLow(r6, r7);
-            var t7 = Avx.UnpackHigh(r6, r7);
-
-            var u0 = Avx.Shuffle(t0, t2, 0x44);
-            var u1 = Avx.Shuffle(t0, t2, 0xEE);
-            var u2 = Avx.Shuffle(t1, t3, 0x44);
-            var u3 = Avx.Shuffle(t1, t3, 0xEE);
-            var u4 = Avx.Shuffle(t4, t6, 0x44);
-            var u5 = Avx.Shuffle(t4, t6, 0xEE);
-            var u6 = Avx.Shuffle(t5, t7, 0x44);
-            var u7 = Avx.Shuffle(t5, t7, 0xEE);
-
-            float* d = dst + q * nr;
-            Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
-            Avx.Store(d + nr, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(d + 2 * nr, Avx.Permute2x128(u2, u6, 0x20));
-            Avx.Store(d + 3 * nr, Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(d + 4 * nr, Avx.Permute2x128(u0, u4, 0x31));
-            Avx.Store(d + 5 * nr, Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(d + 6 * nr, Avx.Permute2x128(u2, u6, 0x31));
-            Avx.Store(d + 7 * nr, Avx.Permute2x128(u3, u7, 0x31));
-        }
-
+            MatrixTranspose.Block8x8(src + q, ld, dst + q * nr, nr);
         for (; q < kc; q++)
             for (int c = 0; c < 8; c++)
                 dst[q * nr + c] = src[(long)c * ld + q];

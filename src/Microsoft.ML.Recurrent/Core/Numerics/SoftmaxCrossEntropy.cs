@@ -7,7 +7,7 @@ namespace Microsoft.ML.Recurrent.Numerics;
 /// <summary>
 /// Softmax with cross-entropy over rows of logits, fused with its gradient. The element-wise passes are
 /// <see cref="VectorKernels"/>' (exponentials from <see cref="SimdMath.Exp{T}"/>) and the sums
-/// <see cref="VectorKernels.Sum(float*, int, bool, int)"/>, so results are identical for every
+/// <see cref="VectorKernels.Sum(float*, int, bool, int, float)"/>, so results are identical for every
 /// <see cref="KernelSettings.VectorWidth"/>; the row maxima come from TensorPrimitives.Max, which is exact. Compiled fully optimised on first use, like the kernels
 /// it calls.
 /// </summary>

@@ -138,8 +138,8 @@ internal sealed partial class TrainingLoop
 
         var gradients = _task.Parameters.Gradients;
         GradientHook?.Invoke(_iteration, gradients);
-        if (o.GradientClip > 0) VectorKernels.Clamp(gradients, o.GradientClip); // NaN stays NaN, so the norm still sees it
-        double norm = Math.Sqrt(VectorKernels.SumOfSquares(gradients));
+        // Clamped and measured in one pass; NaN stays NaN, so the norm still sees it.
+        double norm = Math.Sqrt(o.GradientClip > 0 ? VectorKernels.ClampAndSumOfSquares(gradients, o.GradientClip) : VectorKernels.SumOfSquares(gradients));
         if (!double.IsFinite(norm)) throw Diverged(_iteration + 1, $"the gradient norm is {norm}");
         if (o.MaxGradientNorm > 0 && norm > o.MaxGradientNorm) VectorKernels.Scale(gradients, (float)(o.MaxGradientNorm / norm));
         _optimizer.Step(_task.Parameters.Values, gradients, _learningRate);

@@ -218,6 +218,7 @@ public class GateKernelsTests(ITestOutputHelper output)
         int bh = batch * hidden;
         var pre = PreActivations(bh, 15);
         var dh = Random(bh, 16);
+        var dhCarried = Random(bh, 17);
         var h = pre.Select(v => Math.Tanh(v)).ToArray();
 
         float[][]? first = null;
@@ -228,12 +229,12 @@ public class GateKernelsTests(ITestOutputHelper output)
                 var hv = (float[])pre.Clone();
                 GateKernels.RnnForward(hv);
                 var dPre = new float[bh];
-                GateKernels.RnnBackward(hv, dh, dPre);
+                GateKernels.RnnBackward(hv, dh, dhCarried, dPre);
                 return new[] { hv, dPre };
             });
             string what = $"RNN {batch}x{hidden} width={width}";
             Close(h, outputs[0], 1e-38, ActivationRtol, what + " h");
-            var dPreExpected = outputs[0].Select((hv, i) => dh[i] * (1 - (double)hv * hv)).ToArray();
+            var dPreExpected = outputs[0].Select((hv, i) => ((double)dh[i] + dhCarried[i]) * (1 - (double)hv * hv)).ToArray();
             Close(dPreExpected, outputs[1], BackwardAtol, BackwardRtol, what + " dPre");
             SameAsFirst(ref first, outputs, what);
         }
@@ -290,7 +291,7 @@ public class GateKernelsTests(ITestOutputHelper output)
     {
         Assert.Throws<ArgumentException>(() => GateKernels.LstmForward(new float[7], new float[2], new float[2], new float[2], new float[2], 1, 2));
         Assert.Throws<ArgumentException>(() => GateKernels.GruBackward(new float[6], new float[6], new float[2], new float[2], new float[6], new float[6], new float[1], 1, 2));
-        Assert.Throws<ArgumentException>(() => GateKernels.RnnBackward(new float[3], new float[4], new float[4]));
+        Assert.Throws<ArgumentException>(() => GateKernels.RnnBackward(new float[3], new float[4], new float[4], new float[4]));
     }
 
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));

@@ -128,6 +128,37 @@ public class VectorKernelsTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The fused pass must leave the bits of Clamp and return those of SumOfSquares after it, on every path: values
+    /// beyond the limit both ways, −0, and a NaN, which stays in the vector and the sum.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void ClampAndSumOfSquaresIsClampThenSumOfSquares(int n)
+    {
+        var x = Random(n, n + 7, -16f, 16f); // about two thirds beyond ±5
+        if (n > 2) x[n / 2] = -0f;
+        var withNaN = (float[])x.Clone();
+        if (n > 0) withNaN[n - 1] = float.NaN;
+        foreach (var input in new[] { x, withNaN })
+        {
+            var clamped = (float[])input.Clone();
+            VectorKernels.Clamp(clamped, 5f);
+            double expected = VectorKernels.SumOfSquares(clamped);
+            foreach (int width in Widths)
+            {
+                var (actual, fused) = WithWidth(width, output, () =>
+                {
+                    var y = (float[])input.Clone();
+                    return (VectorKernels.ClampAndSumOfSquares(y, 5f), y);
+                });
+                SameBits(clamped, fused, $"ClampAndSumOfSquares values n={n} width={width}");
+                Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual),
+                    $"ClampAndSumOfSquares n={n} width={width}: {actual:R}, expected {expected:R}");
+            }
+        }
+    }
+
+    /// <summary>
     /// With magnitudes from 2⁻⁴⁰ to 2⁴⁰ the double additions round, so their order shows: every path must give the
     /// bits of the documented order (element i to lane i mod 32, the lanes added pairwise l += l+16, l+8, …, l+1,
     /// then the tail in order). Sums of floats in [−2, 2) above are exact in double and cannot show it.
