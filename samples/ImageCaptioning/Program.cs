@@ -8,7 +8,8 @@ using Microsoft.ML.Recurrent.Plotting;
 // Usage: ImageCaptioning [--data FOLDER] [--images FOLDER] [--out FOLDER] [--train N] [--test N] [--heldout N]
 //                        [--max-objects 1..3] [--features grid|strips|global] [--grid-stage 2..4] [--grid-size N]
 //                        [--columns 1..7] [--compare strips|global|grid]
-//                        [--epochs N] [--hidden N] [--beam N] [--seed N] [--checkpoint FILE]
+//                        [--epochs N] [--hidden N] [--coverage λ] [--word-dropout P]
+//                        [--initial-state mean|zero] [--beam N] [--seed N] [--checkpoint FILE]
 // Without --data, generates a synthetic scene data set into OUT/data. A --data folder holds the train and test
 // splits, each as SPLIT.tsv ("image path<TAB>caption" lines) or SPLIT.json (COCO-style captions), optionally a
 // heldout split and scenes.tsv; relative image paths resolve against --images (default: the data folder).
@@ -16,6 +17,9 @@ using Microsoft.ML.Recurrent.Plotting;
 // --grid-size regions (default 7) and read by spatial attention; strips is its last map pooled in --columns vertical
 // strips (default 3); global is its own pooling. --compare KIND also trains on that kind of
 // features, on the same images, and scores both side by side. --beam N (default 3) is scored beside greedy decoding.
+// Every caption written goes to OUT/captions-KIND.tsv (split, decoding, image, object count, attributes correct, caption).
+// --coverage λ: the doubly-stochastic attention regulariser (default 0: off); --word-dropout P: the chance that a fed
+// word is replaced by <UNK> in training (default 0).
 // --checkpoint: the training state, written every epoch and on Ctrl+C and resumed from when it exists. Ctrl+C stops
 // training and goes on with the model so far (evaluation, saving, the report with its loss curve, OUT/loss.svg).
 var arguments = Arguments.Parse(args);
@@ -54,8 +58,14 @@ CaptionerOptions Options(ImageFeatures features)
         // epoch whose weights are kept.
         ValidationFraction = 0.05,
         Seed = seed,
+        // λ of the doubly-stochastic attention regulariser (grid features only; 0: off).
+        AttentionCoverage = float.Parse(arguments.Get("coverage", "0"), System.Globalization.CultureInfo.InvariantCulture),
+        WordDropout = float.Parse(arguments.Get("word-dropout", "0"), System.Globalization.CultureInfo.InvariantCulture),
     };
     features.Condition(options);
+    // --initial-state zero: attention alone, the decoder starting from zeros rather than from the mean of the regions.
+    if (arguments.Get("initial-state", "mean") == "zero" && options.Conditioning.HasFlag(ImageConditioning.Attention))
+        options.Conditioning = ImageConditioning.Attention;
     return options;
 }
 // The pipeline decodes greedily (an ONNX graph, the same before Save and after Load); beam search is scored with the
@@ -72,6 +82,7 @@ foreach (var run in runs.Distinct())
     string? checkpoint = experiments.Count == 0 ? arguments.GetOrNull("checkpoint") : null;
     experiments.Add(Experiment.Run(ml, run.Name, Options(run), run.WriteModel(output), splits, beam, checkpoint));
     experiments[^1].Results.ToList().ForEach(Evaluation.Print);
+    CaptionsFile.Write(Path.Combine(output, $"captions-{run.Kind.ToString().ToLowerInvariant()}.tsv"), experiments[^1], splits.Scenes);
 }
 ResultsTable.Print(experiments);
 

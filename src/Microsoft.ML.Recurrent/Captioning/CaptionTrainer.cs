@@ -25,7 +25,8 @@ internal sealed class CaptionTrainer : ITrainingTask
     private readonly int[] _order, _validation;
     private readonly RandomSource _random;
     private readonly int _seed, _batch;
-    private readonly float _coverage;
+    private readonly float _coverage, _wordDropout;
+    private readonly RandomSource _wordDrop = new(0);
     private readonly CaptionWorkspace _workspace;
     private readonly RecurrentState[] _states;
     private readonly float[] _batchFeatures;
@@ -38,6 +39,7 @@ internal sealed class CaptionTrainer : ITrainingTask
         _pairs = pairs;
         _seed = options.EffectiveSeed;
         _coverage = network.Shape.Attends ? options.AttentionCoverage : 0f;
+        _wordDropout = options.WordDropout;
         int f = network.Shape.Features, maxSteps = options.MaxCaptionLength + 1;
         (var training, _validation) = Split(pairs, features.Length / f, options.ValidationFraction, _seed);
         _order = training;
@@ -85,6 +87,7 @@ internal sealed class CaptionTrainer : ITrainingTask
         int v = _network.Shape.Vocabulary;
         int steps = Fill(_pairs, _order.AsSpan(batch * _batch, _batch), _features, _network.Shape.Features, _batchFeatures, _ids, _targets, out int count);
         int rows = steps * _batch;
+        if (_wordDropout > 0) DropWords(steps, iteration);
         _network.Parameters.ZeroGradients();
         _network.Begin(_workspace, _batchFeatures, _states);
         _network.Forward(_workspace, _ids.AsSpan(0, rows), _states, steps, new DropoutSeed(_seed, iteration));
@@ -93,6 +96,15 @@ internal sealed class CaptionTrainer : ITrainingTask
         if (_coverage > 0) _network.CoveragePenalty(_workspace, _targets.AsSpan(0, rows), steps, _coverage, 1f / count);
         if (double.IsFinite(loss)) _network.Backward(_workspace, _ids.AsSpan(0, rows), _batchFeatures, steps);
         return (loss, count);
+    }
+
+    // Each fed word after <START> becomes <UNK> with probability WordDropout, drawn from the iteration's seed (the dropout
+    // masks' layers are 0 and up), so a resumed run drops the same words.
+    private void DropWords(int steps, int iteration)
+    {
+        _wordDrop.Reseed(new DropoutSeed(_seed, iteration).ForRow(layer: -2, step: 0, stream: 0));
+        foreach (ref int id in _ids.AsSpan(_batch, (steps - 1) * _batch))
+            if (_wordDrop.NextFloat() < _wordDropout) id = WordVocabulary.Unknown;
     }
 
     public float EndEpoch(int epochsDone, float learningRate) => learningRate;
@@ -175,7 +187,7 @@ internal sealed class CaptionTrainer : ITrainingTask
             hash.Append([cut ? (byte)1 : (byte)0, 0xFF]);
         }
         hash.Append(Encoding.UTF8.GetBytes(string.Join('|', o.EmbeddingSize, o.Conditioning, o.MinWordCount, o.MaxCaptionLength,
-            o.AttentionRegions, o.EffectiveAttentionSize, o.AttentionGate, o.AttentionCoverage)));
+            o.AttentionRegions, o.EffectiveAttentionSize, o.AttentionGate, o.AttentionCoverage, o.WordDropout)));
         return hash.GetCurrentHashAsUInt64();
     }
 }

@@ -43,6 +43,12 @@ public sealed class CaptionerOptions : RecurrentTrainerOptions
     /// </summary>
     public float AttentionCoverage { get; set; }
 
+    /// <summary>
+    /// Probability that, in training, the previous word fed to a step is replaced by &lt;UNK&gt; (0: off), so the next
+    /// word has to come from the image more and from the words before it less: a colour word then predicts no shape.
+    /// </summary>
+    public float WordDropout { get; set; }
+
     /// <summary>Words seen fewer times in the training captions become &lt;UNK&gt;.</summary>
     public int MinWordCount { get; set; } = 1;
     /// <summary>Longest caption trained on and generated, in words (longer training captions are cut, and then teach no &lt;END&gt;).</summary>
@@ -65,6 +71,7 @@ public sealed class CaptionerOptions : RecurrentTrainerOptions
         Require(AttentionRegions > 0, nameof(AttentionRegions), AttentionRegions, "must be positive");
         Require(AttentionSize is null or > 0, nameof(AttentionSize), AttentionSize, "must be positive");
         Require(float.IsFinite(AttentionCoverage) && AttentionCoverage >= 0, nameof(AttentionCoverage), AttentionCoverage, "must be finite and non-negative");
+        Require(WordDropout is >= 0f and < 1f, nameof(WordDropout), WordDropout, "must be in [0, 1)");
         Require(MinWordCount > 0, nameof(MinWordCount), MinWordCount, "must be positive");
         Require(MaxCaptionLength > 0, nameof(MaxCaptionLength), MaxCaptionLength, "must be positive");
         Require(Enum.IsDefined(Decoding), nameof(Decoding), Decoding, "is not a known decoding");

@@ -57,9 +57,31 @@ public class ImageCaptionerTests
         var (features, captions, _) = TinyCaptionTask.Make(4, seed: 1);
         Assert.Throws<ArgumentException>(() => ImageCaptioner.Train(features, captions.Take(3).ToList()));
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageCaptioner.Train(features, captions, new CaptionerOptions { Dropout = 1f }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageCaptioner.Train(features, captions, new CaptionerOptions { WordDropout = 1f }));
         Assert.Throws<ArgumentException>(() => ImageCaptioner.Train(features, [.. captions.Select(_ => (IReadOnlyList<string>)["!!"])]));
         var captioner = ImageCaptioner.Train(features, captions, new CaptionerOptions { MaxEpochs = 1, HiddenSize = 4, EmbeddingSize = 2 });
         Assert.Throws<ArgumentException>(() => captioner.Caption(new float[3]));
+    }
+
+    /// <summary>Dropped words change what is learnt, the same way for the same seed.</summary>
+    [Fact]
+    public void WordDropoutIsSeededAndChangesTraining()
+    {
+        var (features, captions, _) = TinyCaptionTask.Make(40, seed: 4);
+        byte[] SavedModel(float wordDropout)
+        {
+            var options = TinyCaptionTask.Options(RecurrentCell.Lstm, ImageConditioning.Both);
+            options.MaxEpochs = 2;
+            options.WordDropout = wordDropout;
+            var file = Path.Combine(Path.GetTempPath(), $"word-dropout-{Guid.NewGuid():N}.bin");
+            ImageCaptioner.Train(features, captions, options).Save(file);
+            var bytes = File.ReadAllBytes(file);
+            File.Delete(file);
+            return bytes;
+        }
+        var dropped = SavedModel(0.3f);
+        Assert.Equal(dropped, SavedModel(0.3f));
+        Assert.NotEqual(dropped, SavedModel(0f));
     }
 
     [Fact]
