@@ -9,7 +9,8 @@ using Microsoft.ML.Recurrent.Plotting;
 //                        [--max-objects 1..3] [--features grid|strips|global] [--grid-stage 2..4] [--grid-size N]
 //                        [--columns 1..7] [--compare strips|global|grid]
 //                        [--epochs N] [--hidden N] [--coverage λ] [--word-dropout P]
-//                        [--initial-state mean|zero] [--beam N] [--seed N] [--checkpoint FILE]
+//                        [--initial-state mean|zero] [--attention-query current|previous] [--beam N] [--seed N]
+//                        [--checkpoint FILE]
 // Without --data, generates a synthetic scene data set into OUT/data. A --data folder holds the train and test
 // splits, each as SPLIT.tsv ("image path<TAB>caption" lines) or SPLIT.json (COCO-style captions), optionally a
 // heldout split and scenes.tsv; relative image paths resolve against --images (default: the data folder).
@@ -19,7 +20,9 @@ using Microsoft.ML.Recurrent.Plotting;
 // features, on the same images, and scores both side by side. --beam N (default 3) is scored beside greedy decoding.
 // Every caption written goes to OUT/captions-KIND.tsv (split, decoding, image, object count, attributes correct, caption).
 // --coverage λ: the doubly-stochastic attention regulariser (default 0: off); --word-dropout P: the chance that a fed
-// word is replaced by <UNK> in training (default 0).
+// word is replaced by <UNK> in training (default 0); --attention-query: which decoder state scores the regions (current,
+// the default: this step's, after reading the previous word, the context into the output layer only; previous:
+// Show-Attend-Tell's, the context fed back into the recurrence).
 // --checkpoint: the training state, written every epoch and on Ctrl+C and resumed from when it exists. Ctrl+C stops
 // training and goes on with the model so far (evaluation, saving, the report with its loss curve, OUT/loss.svg).
 var arguments = Arguments.Parse(args);
@@ -61,6 +64,12 @@ CaptionerOptions Options(ImageFeatures features)
         // λ of the doubly-stochastic attention regulariser (grid features only; 0: off).
         AttentionCoverage = float.Parse(arguments.Get("coverage", "0"), System.Globalization.CultureInfo.InvariantCulture),
         WordDropout = float.Parse(arguments.Get("word-dropout", "0"), System.Globalization.CultureInfo.InvariantCulture),
+        AttentionQuery = arguments.Get("attention-query", "current") switch
+        {
+            "previous" => AttentionQuery.PreviousState,
+            "current" => AttentionQuery.CurrentState,
+            var other => throw new ArgumentException($"--attention-query must be previous or current, not '{other}'."),
+        },
     };
     features.Condition(options);
     // --initial-state zero: attention alone, the decoder starting from zeros rather than from the mean of the regions.

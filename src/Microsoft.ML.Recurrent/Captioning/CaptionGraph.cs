@@ -16,7 +16,7 @@ namespace Microsoft.ML.Recurrent.Captioning;
 /// and everything after it is to be ignored (the decoder stops there); &lt;START&gt; is emitted as an empty string,
 /// which the decoder leaves out too. An attention captioner's step is <see cref="CaptionNetwork"/>'s attending step: the
 /// regions, their keys and mean (what the initial states read) are computed once from the standardised features, and
-/// every step attends from the top layer's previous state over them, K rows of a beam sharing the one image's regions.
+/// every step attends from the top layer's previous state (or, with AttentionQuery.CurrentState, its new one) over them, K rows of a beam sharing the one image's regions.
 /// </summary>
 internal static class CaptionGraph
 {
@@ -96,6 +96,7 @@ internal static class CaptionGraph
             metadata.Add(new(OnnxModelFile.Prefix + "attention_regions", shape.Regions.ToString(inv)));
             metadata.Add(new(OnnxModelFile.Prefix + "attention_width", shape.AttentionWidth.ToString(inv)));
             metadata.Add(new(OnnxModelFile.Prefix + "attention_gate", shape.Gate.ToString(inv)));
+            metadata.Add(new(OnnxModelFile.Prefix + "attention_query", shape.Query.ToString()));
         }
         if (beamSize is { } size) metadata.Add(new(OnnxModelFile.Prefix + "beam_size", size.ToString(inv)));
         else if (settings.Temperature != 0)
@@ -120,17 +121,28 @@ internal static class CaptionGraph
         return new Attended(regions, AttentionGraph.Keys(g, network.Attention!, regions), mean);
     }
 
-    // One step of CaptionNetwork's attending forward over N rows of one image: the query is the top layer's previous output,
-    // z = β·Σ α_r a_r, layer 0 reads [embedding of the word, z] and the output layer [h, z].
+    // One step of CaptionNetwork's attending forward over N rows of one image. From the previous state: the query is the
+    // top layer's previous output, z = β·Σ α_r a_r, layer 0 reads [embedding of the word, z] and the output layer [h, z].
+    // From the current state: layer 0 reads the embedding alone, and the new top output is the query.
     private static (string Logits, string[] H, string[] C) AttendingStep(GraphBuilder b, CaptionNetwork network, RecurrentStack stack, Attended attended,
         string word, string[] h, string[] c)
     {
         var words = network.Words;
-        string query = b.Squeeze(h[^1], 0); // [N, H]
-        var (_, z) = AttentionGraph.Context(b, network.Attention!, query, attended.Keys, attended.Regions); // [N, C]
-        if (network.Gate is { } gate)
-            z = b.Add("Mul", [z, b.Add("Sigmoid", [b.Add("Add", [b.Add("MatMul", [query, gate.Weight.Name]), gate.Bias.Name])])]); // β [N, 1]
+        string Context(string query)
+        {
+            var (_, z) = AttentionGraph.Context(b, network.Attention!, query, attended.Keys, attended.Regions); // [N, C]
+            return network.Gate is { } gate
+                ? b.Add("Mul", [z, b.Add("Sigmoid", [b.Add("Add", [b.Add("MatMul", [query, gate.Weight.Name]), gate.Bias.Name])])]) // β [N, 1]
+                : z;
+        }
         string embedded = b.Add("Add", [b.Add("Gather", [words.Weight.Name, word], AttributeProto.Of("axis", 0L)), words.Bias.Name]); // [N, E]
+        if (!network.Shape.FeedsContext)
+        {
+            var (_, hNext, cNext) = stack.Layers(b, b.Unsqueeze(embedded, 0), h, c);
+            string top = b.Squeeze(hNext[^1], 0); // [N, H]
+            return (stack.Logits(b, b.Add("Concat", [top, Context(top)], AttributeProto.Of("axis", 1L))), hNext, cNext);
+        }
+        string z = Context(b.Squeeze(h[^1], 0));
         string x = b.Add("Concat", [embedded, z], AttributeProto.Of("axis", 1L));
         var (_, hOut, cOut) = stack.Layers(b, b.Unsqueeze(x, 0), h, c);
         return (stack.Logits(b, b.Add("Concat", [b.Squeeze(hOut[^1], 0), z], AttributeProto.Of("axis", 1L))), hOut, cOut);

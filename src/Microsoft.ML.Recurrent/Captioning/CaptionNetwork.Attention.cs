@@ -3,7 +3,10 @@ using Microsoft.ML.Recurrent.Layers;
 
 namespace Microsoft.ML.Recurrent.Captioning;
 
-/// <summary>The attention network's steps: forward one step at a time (each query is the previous output), backward in reverse.</summary>
+/// <summary>
+/// The attention network's steps: with the previous state as query, forward one step at a time (each query is the previous
+/// output) and backward in reverse; with the current state, the stack in one pass and then every step's attention.
+/// </summary>
 internal sealed partial class CaptionNetwork
 {
     // ws.Embedded [T·B, E], states -> ws.Logits [T·B, V]; the states become those after step T
@@ -83,20 +86,7 @@ internal sealed partial class CaptionNetwork
             }
             ReadOnlySpan<float> query = t == 0 ? ws.FirstQuery : top.Slice((t - 1) * b * h, b * h);
             dQuery.Clear();
-            if (_gate != null)
-            {
-                // z = β·context: dβ = dz·context, dcontext = β·dz; β = σ(q·w + b)
-                for (int s = 0; s < b; s++)
-                {
-                    int row = t * b + s;
-                    float beta = ws.Gate[row];
-                    var dz = dContext.Slice(s * c, c);
-                    ws.GateGradient[s] = TensorPrimitives.Dot(dz, ws.Context.AsSpan(row * c, c)) * beta * (1f - beta);
-                    TensorPrimitives.Multiply(dz, beta, dz);
-                }
-                _gate.Backward(query, ws.GateGradient, ws.GateQueryGradient, b);
-                TensorPrimitives.Add(dQuery, ws.GateQueryGradient, dQuery);
-            }
+            BackwardGate(ws, query, dContext, dQuery, t);
             Attention.Backward(dContext, query, ws.Keys, ws.Regions, ws.Lengths, r, ws.Weights.AsSpan(t * b * r, b * r), ws.Scores.AsSpan(t * b * r * k, b * r * k),
                 dQuery, ws.KeysGradient, [], ws.Scratch!, ws.WeightsGradient.AsSpan(t * b * r, b * r));
         }
@@ -107,6 +97,83 @@ internal sealed partial class CaptionNetwork
         var dh0 = ws.Stack.Caches[^1].InitialStateGradient.H;
         TensorPrimitives.Add(dh0, dQuery, dh0);
         for (int l = 0; l < _initial.Length; l++) BackwardInitialState(ws, ws.Image, l);
+    }
+
+    // AttentionQuery.CurrentState: ws.Embedded [T·B, E], states -> ws.Logits [T·B, V]; the states become those after step T
+    private void ForwardLookingAfter(CaptionWorkspace ws, RecurrentState[] states, int steps, DropoutSeed? dropout)
+    {
+        int b = ws.Batch, h = Shape.Hidden, c = Shape.Channels, rows = steps * b;
+        ws.Embedded.AsSpan(0, rows * Shape.Embedding).CopyTo(ws.Stack.Input(steps));
+        _stack.Forward(ws.Stack, states, steps, dropout);
+        var top = ws.Stack.TopOutput(steps);
+        var combined = ws.Combined.AsSpan(0, rows * (h + c));
+        for (int t = 0; t < steps; t++)
+        {
+            Attend(ws, top.Slice(t * b * h, b * h), t);
+            for (int s = 0; s < b; s++)
+            {
+                int row = t * b + s;
+                top.Slice(row * h, h).CopyTo(combined.Slice(row * (h + c), h));
+                var z = combined.Slice(row * (h + c) + h, c);
+                ws.Context.AsSpan(row * c, c).CopyTo(z);
+                if (_gate != null) TensorPrimitives.Multiply(z, ws.Gate[row], z);
+            }
+        }
+        _output.Forward(combined, ws.Logits.AsSpan(0, rows * Shape.Vocabulary), rows);
+    }
+
+    // AttentionQuery.CurrentState: ws.Logits holds dLoss/dLogits [T·B, V], ws.WeightsGradient dLoss/dα -> parameter gradients
+    private void BackwardLookingAfter(CaptionWorkspace ws, ReadOnlySpan<int> ids, int steps)
+    {
+        int b = ws.Batch, h = Shape.Hidden, c = Shape.Channels, r = Shape.Regions, k = Attention!.KeyWidth, rows = steps * b;
+        var combined = ws.Combined.AsSpan(0, rows * (h + c));
+        var dCombined = ws.CombinedGradient.AsSpan(0, rows * (h + c));
+        var dLogits = ws.Logits.AsSpan(0, rows * Shape.Vocabulary);
+        _output.BackwardWeights(combined, dLogits, rows);
+        _output.BackwardInput(dLogits, dCombined, rows);
+        var top = ws.Stack.TopOutput(steps);
+        var dTop = ws.Stack.TopGradient(steps);
+        var dQuery = ws.QueryGradient.AsSpan();
+        var dContext = ws.ContextGradient.AsSpan();
+        Array.Clear(ws.KeysGradient);
+        for (int t = 0; t < steps; t++)
+        {
+            var query = top.Slice(t * b * h, b * h);
+            for (int s = 0; s < b; s++)
+            {
+                int row = t * b + s;
+                dCombined.Slice(row * (h + c), h).CopyTo(dTop.Slice(row * h, h));
+                dCombined.Slice(row * (h + c) + h, c).CopyTo(dContext.Slice(s * c, c)); // dLoss/dz
+            }
+            dQuery.Clear();
+            BackwardGate(ws, query, dContext, dQuery, t);
+            Attention.Backward(dContext, query, ws.Keys, ws.Regions, ws.Lengths, r, ws.Weights.AsSpan(t * b * r, b * r), ws.Scores.AsSpan(t * b * r * k, b * r * k),
+                dQuery, ws.KeysGradient, [], ws.Scratch!, ws.WeightsGradient.AsSpan(t * b * r, b * r));
+            var dTopStep = dTop.Slice(t * b * h, b * h);
+            TensorPrimitives.Add(dTopStep, dQuery, dTopStep);
+        }
+        _stack.Backward(ws.Stack, steps, inputGradient: true);
+        _words.Backward(ids, ws.Stack.InputGradient.AsSpan(0, rows * Shape.Embedding));
+        Attention.KeysBackward(ws.Regions, ws.KeysGradient, [], b * r);
+        for (int l = 0; l < _initial.Length; l++) BackwardInitialState(ws, ws.Image, l);
+    }
+
+    // z = β·context (step t, dContext [B, C] holding dLoss/dz): dβ = dz·context, then dContext becomes β·dz and dQuery
+    // gains the gate's query gradient; β = σ(q·w + b). Nothing without a gate.
+    private void BackwardGate(CaptionWorkspace ws, ReadOnlySpan<float> query, Span<float> dContext, Span<float> dQuery, int t)
+    {
+        if (_gate == null) return;
+        int b = ws.Batch, c = Shape.Channels;
+        for (int s = 0; s < b; s++)
+        {
+            int row = t * b + s;
+            float beta = ws.Gate[row];
+            var dz = dContext.Slice(s * c, c);
+            ws.GateGradient[s] = TensorPrimitives.Dot(dz, ws.Context.AsSpan(row * c, c)) * beta * (1f - beta);
+            TensorPrimitives.Multiply(dz, beta, dz);
+        }
+        _gate.Backward(query, ws.GateGradient, ws.GateQueryGradient, b);
+        TensorPrimitives.Add(dQuery, ws.GateQueryGradient, dQuery);
     }
 
     /// <summary>

@@ -13,7 +13,9 @@ namespace Microsoft.ML.Recurrent.Captioning;
 /// With attention ("Show, Attend and Tell"), step t reads instead [embedding of the previous word, z_t] through the
 /// stack's own layer-0 projection, z_t = β_t · Σ_r α_tr a_r with α_t = softmax of the additive scores of the regions
 /// a_r against the top layer's previous output (h0 at t = 0) and β_t = σ(h·wβ + bβ) when gated, and the output
-/// layer reads [h_t, z_t]; the steps run one by one, since each query is the previous step's output.
+/// layer reads [h_t, z_t]; the steps run one by one, since each query is the previous step's output. With
+/// <see cref="AttentionQuery.CurrentState"/>, the stack reads the embedded words alone, in one pass, and each step attends
+/// from its own top output h_t, the output layer reading [h_t, z_t].
 /// </summary>
 internal sealed partial class CaptionNetwork
 {
@@ -32,7 +34,8 @@ internal sealed partial class CaptionNetwork
         Parameters = new ParameterStore();
         if (shape.Attends)
         {
-            _stack = new StackedRecurrence(Parameters, new StackShape(shape.Cell, shape.Hidden, shape.Layers), shape.Embedding + shape.Channels, shape.Dropout);
+            _stack = new StackedRecurrence(Parameters, new StackShape(shape.Cell, shape.Hidden, shape.Layers),
+                shape.Embedding + (shape.FeedsContext ? shape.Channels : 0), shape.Dropout);
             _words = new Embedding(Parameters, "words", shape.Vocabulary, shape.Embedding);
         }
         else
@@ -133,7 +136,8 @@ internal sealed partial class CaptionNetwork
         _words.Forward(ids, embedded);
         if (Attention != null)
         {
-            ForwardAttending(ws, states, steps, dropout);
+            if (Shape.FeedsContext) ForwardAttending(ws, states, steps, dropout);
+            else ForwardLookingAfter(ws, states, steps, dropout);
             return;
         }
         var xg0 = ws.Stack.FirstInput(steps);
@@ -154,7 +158,8 @@ internal sealed partial class CaptionNetwork
         int b = ws.Batch, rows = steps * b;
         if (Attention != null)
         {
-            BackwardAttending(ws, ids, steps);
+            if (Shape.FeedsContext) BackwardAttending(ws, ids, steps);
+            else BackwardLookingAfter(ws, ids, steps);
             return;
         }
         _output.Backward(ws.Stack.TopOutput(steps), ws.Logits.AsSpan(0, rows * Shape.Vocabulary), ws.Stack.TopGradient(steps), rows);

@@ -187,7 +187,7 @@ internal sealed class CaptionTrainer : ITrainingTask
             hash.Append([cut ? (byte)1 : (byte)0, 0xFF]);
         }
         hash.Append(Encoding.UTF8.GetBytes(string.Join('|', o.EmbeddingSize, o.Conditioning, o.MinWordCount, o.MaxCaptionLength,
-            o.AttentionRegions, o.EffectiveAttentionSize, o.AttentionGate, o.AttentionCoverage, o.WordDropout)));
+            o.AttentionRegions, o.EffectiveAttentionSize, o.AttentionGate, o.AttentionQuery, o.AttentionCoverage, o.WordDropout)));
         return hash.GetCurrentHashAsUInt64();
     }
 }

@@ -36,6 +36,8 @@ public sealed class CaptionerOptions : RecurrentTrainerOptions
     public int? AttentionSize { get; set; }
     /// <summary>Whether the context is scaled by a learned gate β = σ(h·wβ + b) that lets a word rely on the language model rather than the image.</summary>
     public bool AttentionGate { get; set; } = true;
+    /// <summary>Which decoder state scores the regions and where the context goes (see <see cref="Recurrent.AttentionQuery"/>).</summary>
+    public AttentionQuery AttentionQuery { get; set; } = AttentionQuery.PreviousState;
     /// <summary>
     /// λ of the doubly-stochastic regulariser λ Σ_r (1 − Σ_t α_tr)², which asks every region to receive about one
     /// unit of attention over a caption (0: off). Added to the per-word training loss, divided by the words of the
@@ -69,6 +71,7 @@ public sealed class CaptionerOptions : RecurrentTrainerOptions
         Require(EmbeddingSize > 0, nameof(EmbeddingSize), EmbeddingSize, "must be positive");
         Require(Enum.IsDefined(Conditioning), nameof(Conditioning), Conditioning, "is not a known conditioning");
         Require(AttentionRegions > 0, nameof(AttentionRegions), AttentionRegions, "must be positive");
+        Require(Enum.IsDefined(AttentionQuery), nameof(AttentionQuery), AttentionQuery, "is not a known attention query");
         Require(AttentionSize is null or > 0, nameof(AttentionSize), AttentionSize, "must be positive");
         Require(float.IsFinite(AttentionCoverage) && AttentionCoverage >= 0, nameof(AttentionCoverage), AttentionCoverage, "must be finite and non-negative");
         Require(WordDropout is >= 0f and < 1f, nameof(WordDropout), WordDropout, "must be in [0, 1)");

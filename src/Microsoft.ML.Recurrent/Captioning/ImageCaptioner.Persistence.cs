@@ -9,10 +9,10 @@ namespace Microsoft.ML.Recurrent;
 public sealed partial class ImageCaptioner
 {
     /// <summary>
-    /// Version 3 adds the attention settings; version 2 writes sections and each parameter's shape; version 1 files (a
+    /// Version 4 adds the attention query; version 3 the attention settings; version 2 writes sections and each parameter's shape; version 1 files (a
     /// flat weight array) still load.
     /// </summary>
-    private static readonly ModelKind Kind = new("MLRNNCAP", "image captioner", Version: 3);
+    private static readonly ModelKind Kind = new("MLRNNCAP", "image captioner", Version: 4);
 
     /// <summary>
     /// Writes the network, vocabulary, feature normalisation and decoding settings to <paramref name="path"/>
@@ -64,6 +64,7 @@ public sealed partial class ImageCaptioner
             s.Write(Options.AttentionRegions);
             s.Write(Options.EffectiveAttentionSize);
             s.Write(Options.AttentionGate);
+            s.Write((int)Options.AttentionQuery);
         });
         w.Section("words", s =>
         {
@@ -88,6 +89,7 @@ public sealed partial class ImageCaptioner
                 options.AttentionRegions = s.ReadInt32();
                 options.AttentionSize = s.ReadInt32();
                 options.AttentionGate = s.ReadBoolean();
+                if (r.Version >= 4) options.AttentionQuery = (AttentionQuery)s.ReadInt32();
                 return options;
             });
         var vocabulary = r.Section("words", s =>

@@ -13,8 +13,10 @@ public enum ImageConditioning
     /// <summary>
     /// Spatial attention ("Show, Attend and Tell", Xu et al. 2015): the features are a grid of
     /// <see cref="CaptionerOptions.AttentionRegions"/> region vectors, and every word is generated from a context
-    /// z = β·Σ α_r a_r, the regions weighted by additive attention from the decoder's previous output (β an optional
-    /// learned gate), fed into the first layer with the previous word and into the output layer. Not combined with
+    /// z = β·Σ α_r a_r, the regions weighted by additive attention from a decoder state (β an optional learned gate):
+    /// by default the previous output, the context fed into the first layer with the previous word and into the output
+    /// layer; with <see cref="CaptionerOptions.AttentionQuery"/> = <see cref="AttentionQuery.CurrentState"/>, this step's
+    /// output, the context into the output layer only. Not combined with
     /// <see cref="EveryStep"/>; with <see cref="InitialState"/>, v is the mean of the regions.
     /// </summary>
     Attention = 4,

@@ -30,19 +30,23 @@ public class CaptionGradientCheckTests
         Assert.All(imageParameters, p => Assert.Contains(analytic.AsSpan(p.Offset, p.Length).ToArray(), g => Math.Abs(g) > 1e-3)); // the conditioning paths carry gradient
     }
 
-    // Attention over 3 regions of 2 channels (Features = 6, channel-major), query from the previous output: every
-    // parameter — attention keys, query, v, gate, the output's context rows — through the stepped backward, with the
-    // coverage regulariser's gradient added to the cross-entropy's.
+    // Attention over 3 regions of 2 channels (Features = 6, channel-major), query from the previous output (through the
+    // stepped backward) or from the current one (the stack's whole-pass backward): every parameter — attention keys,
+    // query, v, gate, the output's context rows — with the coverage regulariser's gradient added to the cross-entropy's.
     [Theory]
     [InlineData(RecurrentCell.Lstm, 1, ImageConditioning.AttentionWithInitialState, true, 0f, 0f)]
     [InlineData(RecurrentCell.Gru, 2, ImageConditioning.AttentionWithInitialState, true, 0.5f, 0f)]
     [InlineData(RecurrentCell.Rnn, 1, ImageConditioning.Attention, false, 0f, 0f)]
     [InlineData(RecurrentCell.Lstm, 2, ImageConditioning.AttentionWithInitialState, true, 0.3f, 0.3f)]
-    public void EveryAttentionGradientMatchesFiniteDifferences(RecurrentCell cell, int layers, ImageConditioning conditioning, bool gate, float coverage, float dropout)
+    [InlineData(RecurrentCell.Lstm, 2, ImageConditioning.AttentionWithInitialState, true, 0.5f, 0.3f, AttentionQuery.CurrentState)]
+    [InlineData(RecurrentCell.Gru, 1, ImageConditioning.AttentionWithInitialState, false, 0f, 0f, AttentionQuery.CurrentState)]
+    [InlineData(RecurrentCell.Rnn, 2, ImageConditioning.Attention, true, 0.3f, 0f, AttentionQuery.CurrentState)]
+    public void EveryAttentionGradientMatchesFiniteDifferences(RecurrentCell cell, int layers, ImageConditioning conditioning, bool gate, float coverage, float dropout,
+        AttentionQuery query = AttentionQuery.PreviousState)
     {
         const int regions = 3, channels = 2;
         var net = new CaptionNetwork(new CaptionShape(cell, Vocabulary, regions * channels, Embedding, Hidden, layers, dropout, conditioning,
-            regions, AttentionWidth: 3, gate));
+            regions, AttentionWidth: 3, gate, query));
         var analytic = AssertGradients(net, coverage, dropout);
         var attention = net.Parameters.Parameters.Where(p => p.Name.StartsWith("attention", StringComparison.Ordinal)).ToList();
         Assert.Equal(gate ? 5 : 3, attention.Count);

@@ -130,14 +130,18 @@ public class CaptionGraphTests(ITestOutputHelper output)
     [InlineData(RecurrentCell.Lstm, 2, ImageConditioning.AttentionWithInitialState, true, CaptionDecoding.BeamSearch)]
     [InlineData(RecurrentCell.Gru, 1, ImageConditioning.AttentionWithInitialState, false, CaptionDecoding.BeamSearch)]
     [InlineData(RecurrentCell.Lstm, 1, ImageConditioning.Attention, true, CaptionDecoding.Sampling)]
+    [InlineData(RecurrentCell.Lstm, 2, ImageConditioning.AttentionWithInitialState, true, CaptionDecoding.Greedy, AttentionQuery.CurrentState)]
+    [InlineData(RecurrentCell.Gru, 1, ImageConditioning.Attention, false, CaptionDecoding.BeamSearch, AttentionQuery.CurrentState)]
+    [InlineData(RecurrentCell.Lstm, 1, ImageConditioning.AttentionWithInitialState, true, CaptionDecoding.Sampling, AttentionQuery.CurrentState)]
     public void SavedAttentionGraphWritesTheAttendingDecodersCaptions(RecurrentCell cell, int layers, ImageConditioning conditioning, bool gate,
-        CaptionDecoding decoding)
+        CaptionDecoding decoding, AttentionQuery query = AttentionQuery.PreviousState)
     {
         var (features, captions, _) = TwoObjectScenes.Make(120, seed: 1);
         var options = TwoObjectScenes.Options(conditioning);
         options.Cell = cell;
         options.Layers = layers;
         options.AttentionGate = gate;
+        options.AttentionQuery = query;
         options.MaxEpochs = 3; // part-trained: the captions differ from image to image and from one decoding to another
         options.Decoding = decoding;
         options.BeamSize = 3;
