@@ -59,11 +59,7 @@ internal sealed partial class CaptionNetwork
     {
         int b = ws.Batch, h = Shape.Hidden, c = Shape.Channels, e = Shape.Embedding, r = Shape.Regions, k = Attention!.KeyWidth;
         int width = e + c, rows = steps * b;
-        var combined = ws.Combined.AsSpan(0, rows * (h + c));
-        var dCombined = ws.CombinedGradient.AsSpan(0, rows * (h + c));
-        var dLogits = ws.Logits.AsSpan(0, rows * Shape.Vocabulary);
-        _output.BackwardWeights(combined, dLogits, rows);
-        _output.BackwardInput(dLogits, dCombined, rows);
+        var dCombined = BackwardOutput(ws, rows);
         var top = ws.Stack.TopOutput(steps);
         var dTop = ws.Stack.TopGradient(steps);
         var dQuery = ws.QueryGradient.AsSpan(); // from step t + 1, whose query is step t's output
@@ -126,11 +122,7 @@ internal sealed partial class CaptionNetwork
     private void BackwardLookingAfter(CaptionWorkspace ws, ReadOnlySpan<int> ids, int steps)
     {
         int b = ws.Batch, h = Shape.Hidden, c = Shape.Channels, r = Shape.Regions, k = Attention!.KeyWidth, rows = steps * b;
-        var combined = ws.Combined.AsSpan(0, rows * (h + c));
-        var dCombined = ws.CombinedGradient.AsSpan(0, rows * (h + c));
-        var dLogits = ws.Logits.AsSpan(0, rows * Shape.Vocabulary);
-        _output.BackwardWeights(combined, dLogits, rows);
-        _output.BackwardInput(dLogits, dCombined, rows);
+        var dCombined = BackwardOutput(ws, rows);
         var top = ws.Stack.TopOutput(steps);
         var dTop = ws.Stack.TopGradient(steps);
         var dQuery = ws.QueryGradient.AsSpan();
@@ -156,6 +148,17 @@ internal sealed partial class CaptionNetwork
         _words.Backward(ids, ws.Stack.InputGradient.AsSpan(0, rows * Shape.Embedding));
         Attention.KeysBackward(ws.Regions, ws.KeysGradient, [], b * r);
         for (int l = 0; l < _initial.Length; l++) BackwardInitialState(ws, ws.Image, l);
+    }
+
+    // ws.Logits holds dLoss/dLogits [T·B, V] -> the output layer's weight gradients, and dLoss/d[h, z] [T·B, H + C] returned
+    private Span<float> BackwardOutput(CaptionWorkspace ws, int rows)
+    {
+        int width = Shape.Hidden + Shape.Channels;
+        var dCombined = ws.CombinedGradient.AsSpan(0, rows * width);
+        var dLogits = ws.Logits.AsSpan(0, rows * Shape.Vocabulary);
+        _output.BackwardWeights(ws.Combined.AsSpan(0, rows * width), dLogits, rows);
+        _output.BackwardInput(dLogits, dCombined, rows);
+        return dCombined;
     }
 
     // z = β·context (step t, dContext [B, C] holding dLoss/dz): dβ = dz·context, then dContext becomes β·dz and dQuery
