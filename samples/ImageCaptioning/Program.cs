@@ -51,7 +51,7 @@ CaptionerOptions Options(ImageFeatures features)
         Cell = RecurrentCell.Lstm,
         EmbeddingSize = 64,
         HiddenSize = arguments.Get("hidden", 256),
-        MaxEpochs = arguments.Get("epochs", 10),
+        MaxEpochs = arguments.Get("epochs", 14),
         // Three-object captions run to 18 words ("from left to right a small red circle , a large ...").
         MaxCaptionLength = 24,
         BatchSize = 32,
